@@ -1,0 +1,104 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+
+namespace Intune.ClusterConfig;
+
+/// <summary>
+/// One scale unit: an isolated Orleans cluster with its own storage account (ARCHITECTURE.md §1).
+/// Bound from the <c>ScaleUnit</c> section of a file under <c>cluster-config/scale-units/</c>.
+/// </summary>
+public sealed class ScaleUnitOptions
+{
+    public const string SectionName = "ScaleUnit";
+
+    /// <summary>Short name operators use, e.g. <c>na-01</c>.</summary>
+    public string Id { get; set; } = string.Empty;
+
+    /// <summary><c>na</c>, <c>eu</c> or <c>apac</c>.</summary>
+    public string Region { get; set; } = string.Empty;
+
+    /// <summary>Orleans ClusterId: which silos form one cluster (membership).</summary>
+    public string ClusterId { get; set; } = string.Empty;
+
+    /// <summary>
+    /// Orleans ServiceId: keys all grain state. Stable across redeployments and unique per unit,
+    /// since two clusters with one ServiceId on shared tables overwrite each other's state.
+    /// </summary>
+    public string ServiceId { get; set; } = string.Empty;
+
+    /// <summary>The unit's own storage account (Azure connection string, or Azurite's).</summary>
+    public string StorageConnectionString { get; set; } = string.Empty;
+
+    /// <summary>Prefix of every table and container the unit creates (lowercase letters and digits).</summary>
+    public string StoragePrefix { get; set; } = "intune";
+
+    public int SiloPort { get; set; } = 11111;
+
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>Devices the unit is sized for; tenant placement uses it.</summary>
+    public int CapacityDevices { get; set; } = 100_000;
+}
+
+/// <summary>Rejects a scale-unit file at start with errors that name the bad field.</summary>
+public sealed partial class ScaleUnitOptionsValidator : IValidateOptions<ScaleUnitOptions>
+{
+    private static readonly string[] Regions = ["na", "eu", "apac"];
+
+    public ValidateOptionsResult Validate(string? name, ScaleUnitOptions options)
+    {
+        var errors = new List<string>();
+        if (!UnitId().IsMatch(options.Id))
+        {
+            errors.Add($"ScaleUnit:Id '{options.Id}' must be lowercase letters, digits and dashes (e.g. na-01).");
+        }
+
+        if (!Regions.Contains(options.Region))
+        {
+            errors.Add($"ScaleUnit:Region '{options.Region}' must be one of {string.Join(", ", Regions)}.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.ClusterId))
+        {
+            errors.Add("ScaleUnit:ClusterId is required.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.ServiceId))
+        {
+            errors.Add("ScaleUnit:ServiceId is required and must be unique to this scale unit.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.StorageConnectionString))
+        {
+            errors.Add("ScaleUnit:StorageConnectionString is required (the unit's own storage account).");
+        }
+
+        if (!StoragePrefixPattern().IsMatch(options.StoragePrefix))
+        {
+            errors.Add($"ScaleUnit:StoragePrefix '{options.StoragePrefix}' must be 3-20 lowercase letters or digits, starting with a letter.");
+        }
+
+        if (options.SiloPort is < 1 or > 65535)
+        {
+            errors.Add($"ScaleUnit:SiloPort {options.SiloPort} is not a TCP port.");
+        }
+
+        if (options.GatewayPort is < 1 or > 65535 || options.GatewayPort == options.SiloPort)
+        {
+            errors.Add($"ScaleUnit:GatewayPort {options.GatewayPort} must be a TCP port other than SiloPort.");
+        }
+
+        if (options.CapacityDevices < 1)
+        {
+            errors.Add("ScaleUnit:CapacityDevices must be positive.");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    [GeneratedRegex("^[a-z][a-z0-9-]{1,30}$")]
+    private static partial Regex UnitId();
+
+    [GeneratedRegex("^[a-z][a-z0-9]{2,19}$")]
+    private static partial Regex StoragePrefixPattern();
+}

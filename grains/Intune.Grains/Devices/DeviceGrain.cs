@@ -1,0 +1,172 @@
+using System.Security.Cryptography.X509Certificates;
+using Intune.Grains.Certificates;
+using Microsoft.Extensions.Logging;
+
+namespace Intune.Grains.Devices;
+
+/// <summary>
+/// One device: its enrollment, certificate, facts and compliance. The check-in path stays on
+/// this grain alone and writes storage only when something a reader could see has changed.
+/// </summary>
+internal sealed class DeviceGrain(
+    [PersistentState("device", StorageNames.Grains)] IPersistentState<DeviceState> device,
+    CertificateAuthority authority,
+    IDeviceCatalog catalog,
+    TimeProvider time,
+    ILogger<DeviceGrain> logger) : Grain, IDeviceGrain
+{
+    /// <summary>
+    /// A check-in that changes nothing else is persisted at most this often: compliance validity
+    /// is measured in days, so an hour-old lastSyncDateTime in storage loses nothing.
+    /// </summary>
+    internal static readonly TimeSpan LastSyncPersistInterval = TimeSpan.FromHours(1);
+
+    private DateTimeOffset _lastSync;
+
+    private DeviceState State => device.State;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _lastSync = State.LastSyncDateTime;
+        return Task.CompletedTask;
+    }
+
+    public async Task<DeviceEnrollmentResult> EnrollAsync(DeviceEnrollment enrollment)
+    {
+        if (State.IsEnrolled)
+        {
+            throw new InvalidOperationException($"Device {this.GetPrimaryKeyString()} is already enrolled.");
+        }
+
+        var (tenantId, deviceId) = GrainKeys.Split(this.GetPrimaryKeyString());
+        using var certificate = await authority.IssueDeviceCertificateAsync(enrollment.CertificateSigningRequest, tenantId, deviceId);
+        var now = time.GetUtcNow();
+
+        State.TenantId = tenantId;
+        State.DeviceId = deviceId;
+        State.DeviceName = enrollment.DeviceName;
+        State.Platform = enrollment.Platform;
+        State.OsVersion = enrollment.OsVersion;
+        State.UserPrincipalName = enrollment.UserPrincipalName;
+        State.Ownership = enrollment.Ownership;
+        State.EnrolledDateTime = now;
+        State.LastSyncDateTime = now;
+        State.CertificateSerialNumber = certificate.SerialNumber;
+        State.CertificateNotAfter = certificate.NotAfter.ToUniversalTime();
+        State.Hardware = enrollment.Hardware;
+        State.Facts = new DeviceFacts
+        {
+            OsVersion = enrollment.OsVersion,
+            Model = enrollment.Model,
+            Manufacturer = enrollment.Manufacturer,
+            SerialNumber = enrollment.Hardware.SerialNumber,
+            Imei = enrollment.Hardware.Imei,
+            WiFiMacAddress = enrollment.Hardware.WiFiMacAddress,
+            EthernetMacAddress = enrollment.Hardware.EthernetMacAddress,
+            DeviceName = enrollment.DeviceName,
+        };
+        State.ComplianceState = ComplianceState.Unknown;
+        State.ManagementState = ManagementState.Managed;
+        State.AssignmentVersion = 1;
+        _lastSync = now;
+
+        await PersistAsync();
+        logger.LogInformation("Enrolled {Platform} device {DeviceId} in tenant {TenantId}", State.Platform, deviceId, tenantId);
+
+        var ca = await authority.GetCertificateAsync();
+        return new DeviceEnrollmentResult(
+            tenantId,
+            deviceId,
+            certificate.Export(X509ContentType.Cert),
+            ca.Export(X509ContentType.Cert),
+            State.CertificateNotAfter,
+            CheckInSchedule.Next(State.Platform, State.EnrolledDateTime, now));
+    }
+
+    public async Task<DeviceCheckInResult> CheckInAsync(DeviceCheckIn checkIn)
+    {
+        if (!State.IsEnrolled)
+        {
+            throw new DeviceAuthenticationException("This device is not enrolled (or its record was removed). Enroll again.");
+        }
+
+        if (!string.Equals(checkIn.CertificateSerialNumber, State.CertificateSerialNumber, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new DeviceAuthenticationException("The presented certificate is no longer valid for this device.");
+        }
+
+        var now = time.GetUtcNow();
+        _lastSync = now;
+        var changed = false;
+
+        if (checkIn.Facts != State.Facts)
+        {
+            State.Facts = checkIn.Facts;
+            if (!string.IsNullOrEmpty(checkIn.Facts.OsVersion))
+            {
+                State.OsVersion = checkIn.Facts.OsVersion;
+            }
+
+            if (!string.IsNullOrEmpty(checkIn.Facts.DeviceName))
+            {
+                State.DeviceName = checkIn.Facts.DeviceName;
+            }
+
+            changed = true;
+        }
+
+        var compliance = EvaluateCompliance();
+        if (compliance != State.ComplianceState)
+        {
+            State.ComplianceState = compliance;
+            changed = true;
+        }
+
+        if (changed || now - State.LastSyncDateTime >= LastSyncPersistInterval)
+        {
+            await PersistAsync();
+        }
+
+        var etag = AssignmentEtag;
+        return new DeviceCheckInResult(
+            NotModified: string.Equals(checkIn.AssignmentEtag, etag, StringComparison.Ordinal),
+            etag,
+            State.ComplianceState,
+            CheckInSchedule.Next(State.Platform, State.EnrolledDateTime, now));
+    }
+
+    public Task<ManagedDeviceView?> GetAsync() => Task.FromResult(State.IsEnrolled ? ToView() : null);
+
+    private string AssignmentEtag => $"\"{State.AssignmentVersion}\"";
+
+    /// <summary>
+    /// With no compliance policy assigned the built-in default applies: a device that checks in
+    /// is compliant (the tenant's "mark devices with no policy as" setting arrives with policies).
+    /// </summary>
+    private static ComplianceState EvaluateCompliance() => ComplianceState.Compliant;
+
+    private async Task PersistAsync()
+    {
+        State.LastSyncDateTime = _lastSync;
+        await device.WriteStateAsync();
+        await catalog.UpsertAsync(ToView());
+    }
+
+    private ManagedDeviceView ToView() => new()
+    {
+        Id = State.DeviceId!,
+        TenantId = State.TenantId!,
+        DeviceName = State.DeviceName,
+        Platform = State.Platform,
+        OsVersion = State.OsVersion,
+        UserPrincipalName = State.UserPrincipalName,
+        Ownership = State.Ownership,
+        ComplianceState = State.ComplianceState,
+        ManagementState = State.ManagementState,
+        EnrolledDateTime = State.EnrolledDateTime,
+        LastSyncDateTime = _lastSync,
+        ManagementCertificateExpirationDate = State.CertificateNotAfter,
+        Facts = State.Facts,
+        Hardware = State.Hardware,
+    };
+}

@@ -1,0 +1,44 @@
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Intune.Grains.Certificates;
+using Intune.Grains.Devices;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Intune.Grains.Hosting;
+
+public static class IntuneGrainsServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers what the grains need beside Orleans: the certificate authority and the device
+    /// catalog, both on the scale unit's own storage.
+    /// </summary>
+    public static IServiceCollection AddIntuneGrainServices(
+        this IServiceCollection services,
+        Func<IServiceProvider, TableServiceClient> tables,
+        Func<IServiceProvider, BlobServiceClient> blobs,
+        string tablePrefix,
+        string scaleUnitId)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.Configure<CertificateAuthorityOptions>(o => o.ScaleUnitId = scaleUnitId);
+        services.Configure<DeviceCatalogOptions>(o => o.TableName = $"{tablePrefix}devices");
+        services.AddSingleton<ICertificateAuthorityStore>(sp =>
+            new BlobCertificateAuthorityStore(blobs(sp).GetBlobContainerClient($"{tablePrefix}-certificate-authority")));
+        services.AddSingleton<CertificateAuthority>();
+        services.AddSingleton<IDeviceCatalog>(sp =>
+            new TableDeviceCatalog(tables(sp).GetTableClient(sp.GetRequiredService<IOptions<DeviceCatalogOptions>>().Value.TableName)));
+        return services;
+    }
+
+    /// <summary>Registers in-memory stand-ins of the grain services: for grain unit tests only.</summary>
+    public static IServiceCollection AddIntuneGrainServicesInMemory(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<ICertificateAuthorityStore, InMemoryCertificateAuthorityStore>();
+        services.AddSingleton<CertificateAuthority>();
+        services.AddSingleton<IDeviceCatalog, InMemoryDeviceCatalog>();
+        return services;
+    }
+}

@@ -1,0 +1,25 @@
+namespace Intune.Grains.Tenants;
+
+/// <summary>The durable record of a tenant. Stored format: add members with new ids only.</summary>
+[GenerateSerializer, Alias("intune.TenantState")]
+public sealed class TenantState
+{
+    [Id(0)] public string? DisplayName { get; set; }
+    [Id(1)] public string? Region { get; set; }
+    [Id(2)] public DateTimeOffset CreatedDateTime { get; set; }
+    [Id(3)] public List<EnrollmentTokenRecord> EnrollmentTokens { get; set; } = [];
+
+    public bool Exists => DisplayName is not null;
+}
+
+/// <summary>An enrollment token as stored: only a hash of the secret is kept.</summary>
+[GenerateSerializer, Alias("intune.EnrollmentTokenRecord")]
+public sealed class EnrollmentTokenRecord
+{
+    [Id(0)] public string TokenId { get; set; } = string.Empty;
+    [Id(1)] public string SecretHash { get; set; } = string.Empty;
+    [Id(2)] public DateTimeOffset ExpiresDateTime { get; set; }
+    [Id(3)] public int? MaximumUses { get; set; }
+    [Id(4)] public int Uses { get; set; }
+    [Id(5)] public bool Revoked { get; set; }
+}

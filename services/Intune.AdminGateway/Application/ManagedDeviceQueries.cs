@@ -1,0 +1,29 @@
+using Intune.Grains;
+using Intune.Grains.Devices;
+
+namespace Intune.AdminGateway.Application;
+
+/// <summary>
+/// Reads devices for admins. The one place REST and gRPC fronts go through, so tenant
+/// scoping and paging rules live once.
+/// </summary>
+public sealed class ManagedDeviceQueries(IGrainFactory grains)
+{
+    public const int DefaultPageSize = 100;
+    public const int MaxPageSize = 1000;
+
+    public Task<ManagedDevicePage> ListAsync(string tenantId, int pageSize, string? continuationToken) =>
+        grains.GetGrain<IDeviceCatalogGrain>(0).ListAsync(tenantId, Math.Clamp(pageSize, 1, MaxPageSize), continuationToken);
+
+    /// <summary>The device, or null when it does not exist in this tenant (another tenant's device is not found).</summary>
+    public async Task<ManagedDeviceView?> GetAsync(string tenantId, string deviceId)
+    {
+        if (!Guid.TryParse(deviceId, out _))
+        {
+            return null;
+        }
+
+        var device = await grains.GetGrain<IDeviceGrain>(GrainKeys.Scoped(tenantId, deviceId)).GetAsync();
+        return device?.TenantId == tenantId ? device : null;
+    }
+}

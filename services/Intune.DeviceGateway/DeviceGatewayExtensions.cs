@@ -1,0 +1,60 @@
+using System.Net;
+using Intune.ClusterConfig;
+using Intune.DeviceGateway.Grpc;
+using Intune.DeviceGateway.Security;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+
+namespace Intune.DeviceGateway;
+
+public static class DeviceGatewayExtensions
+{
+    /// <summary>
+    /// Adds the device gateway: its TLS endpoint (client certificates allowed, checked per call)
+    /// and the gRPC device service. Needs an <see cref="IGrainFactory"/> (silo or client).
+    /// </summary>
+    public static WebApplicationBuilder AddDeviceGateway(this WebApplicationBuilder builder)
+    {
+        builder.Services.Configure<GatewayListenOptions>(builder.Configuration.GetSection(GatewayListenOptions.SectionName));
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<DeviceGatewayCertificates>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<DeviceGatewayCertificates>());
+        builder.Services.AddSingleton<DeviceCertificateAuthenticator>();
+        builder.Services.AddGrpc(o =>
+        {
+            o.MaxReceiveMessageSize = 1024 * 1024;
+            o.EnableDetailedErrors = false;
+        });
+
+        var gateway = builder.Configuration.GetSection(GatewayListenOptions.SectionName).Get<GatewayListenOptions>() ?? new GatewayListenOptions();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(IPAddress.Parse(gateway.ListenAddress), gateway.DevicePort, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http2;
+                listen.UseHttps(https =>
+                {
+                    var certificates = kestrel.ApplicationServices.GetRequiredService<DeviceGatewayCertificates>();
+                    https.ServerCertificateSelector = (_, _) => certificates.ServerCertificate;
+                    https.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
+                    // Validated per call by DeviceCertificateAuthenticator, which answers with a readable status.
+                    https.AllowAnyClientCertificate();
+                });
+            });
+        });
+        return builder;
+    }
+
+    public static WebApplication MapDeviceGateway(this WebApplication app)
+    {
+        var gateway = app.Configuration.GetSection(GatewayListenOptions.SectionName).Get<GatewayListenOptions>() ?? new GatewayListenOptions();
+        app.MapGrpcService<DeviceGrpcService>().RequireHost($"*:{gateway.DevicePort}");
+        return app;
+    }
+}

@@ -1,0 +1,64 @@
+using System.Security.Cryptography.X509Certificates;
+using Grpc.Core;
+using Microsoft.AspNetCore.Http;
+
+namespace Intune.DeviceGateway.Security;
+
+/// <summary>Who is calling, as proven by the MDM certificate presented over mutual TLS.</summary>
+public sealed record DeviceIdentity(string TenantId, string DeviceId, string ScaleUnitId, string CertificateSerialNumber);
+
+/// <summary>
+/// Authenticates device calls. Kestrel accepts any client certificate so that a bad one is
+/// answered here with a readable gRPC status instead of an opaque handshake failure.
+/// </summary>
+public sealed class DeviceCertificateAuthenticator(DeviceGatewayCertificates certificates, TimeProvider time)
+{
+    private const string CommonName = "2.5.4.3";
+    private const string Organization = "2.5.4.10";
+    private const string OrganizationalUnit = "2.5.4.11";
+
+    public DeviceIdentity Authenticate(ServerCallContext context)
+    {
+        var certificate = context.GetHttpContext().Connection.ClientCertificate
+            ?? throw new RpcException(new Status(StatusCode.Unauthenticated, "This call needs the device's MDM certificate (mutual TLS). Enroll first, then present the issued certificate."));
+        return Authenticate(certificate);
+    }
+
+    public DeviceIdentity Authenticate(X509Certificate2 certificate)
+    {
+        var now = time.GetUtcNow();
+        if (certificate.NotAfter.ToUniversalTime() <= now.UtcDateTime)
+        {
+            throw new RpcException(new Status(StatusCode.Unauthenticated, $"The device certificate expired at {certificate.NotAfter.ToUniversalTime():u}. Enroll the device again."));
+        }
+
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(certificates.Authority);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck; // revocation is the Device grain's serial check
+        chain.ChainPolicy.VerificationTime = now.UtcDateTime;
+        chain.ChainPolicy.ApplicationPolicy.Add(new System.Security.Cryptography.Oid("1.3.6.1.5.5.7.3.2"));
+        if (!chain.Build(certificate))
+        {
+            throw new RpcException(new Status(StatusCode.Unauthenticated, "The device certificate was not issued by this scale unit's certificate authority."));
+        }
+
+        string? tenant = null, device = null, unit = null;
+        foreach (var rdn in certificate.SubjectName.EnumerateRelativeDistinguishedNames())
+        {
+            switch (rdn.GetSingleElementType().Value)
+            {
+                case CommonName: device = rdn.GetSingleElementValue(); break;
+                case Organization: tenant = rdn.GetSingleElementValue(); break;
+                case OrganizationalUnit: unit = rdn.GetSingleElementValue(); break;
+            }
+        }
+
+        if (string.IsNullOrEmpty(tenant) || string.IsNullOrEmpty(device))
+        {
+            throw new RpcException(new Status(StatusCode.Unauthenticated, "The device certificate does not name a tenant and device."));
+        }
+
+        return new DeviceIdentity(tenant, device, unit ?? string.Empty, certificate.SerialNumber);
+    }
+}

@@ -1,0 +1,118 @@
+using System.Net.Security;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Google.Protobuf;
+using Grpc.Net.Client;
+using Intune.Device.V1;
+
+namespace Intune.DeviceSim;
+
+/// <summary>
+/// One simulated device speaking intune.device.v1 as a real agent would: it makes its own key
+/// and CSR, enrolls with a token, pins the CA it gets back, then checks in over mutual TLS with
+/// the issued certificate and remembers the assignment etag it holds.
+/// </summary>
+public sealed class SimulatedDevice : IDisposable
+{
+    private readonly Uri _gateway;
+    private readonly ECDsa _key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+    private GrpcChannel? _channel;
+
+    public SimulatedDevice(Uri gateway, DeviceProfile profile)
+    {
+        _gateway = gateway;
+        Profile = profile;
+    }
+
+    public DeviceProfile Profile { get; }
+
+    public string? TenantId { get; private set; }
+
+    public string? DeviceId { get; private set; }
+
+    public X509Certificate2? Certificate { get; private set; }
+
+    public X509Certificate2? CertificateAuthority { get; private set; }
+
+    public string AssignmentEtag { get; private set; } = string.Empty;
+
+    public CheckInResponse? LastCheckIn { get; private set; }
+
+    public async Task<EnrollResponse> EnrollAsync(string enrollmentToken, CancellationToken cancellationToken = default)
+    {
+        var csr = new CertificateRequest($"CN={Profile.DeviceName}", _key, HashAlgorithmName.SHA256).CreateSigningRequest();
+        // Trust on first use: the device does not know the unit's CA before enrolling; it pins
+        // the CA from the answer and authenticates the gateway with it on every later call.
+        using var enrollChannel = CreateChannel(clientCertificate: null, pinnedAuthority: null);
+        var client = new DeviceService.DeviceServiceClient(enrollChannel);
+        var response = await client.EnrollAsync(new EnrollRequest
+        {
+            EnrollmentToken = enrollmentToken,
+            Platform = Profile.Platform,
+            OsVersion = Profile.OsVersion,
+            DeviceName = Profile.DeviceName,
+            UserPrincipalName = Profile.UserPrincipalName,
+            Ownership = Profile.Ownership,
+            Model = Profile.Model,
+            Manufacturer = Profile.Manufacturer,
+            Hardware = new HardwareIdentifiers { SerialNumber = Profile.SerialNumber, Imei = Profile.Facts().Imei },
+            CertificateSigningRequest = ByteString.CopyFrom(csr),
+        }, cancellationToken: cancellationToken);
+
+        TenantId = response.TenantId;
+        DeviceId = response.DeviceId;
+        CertificateAuthority = X509CertificateLoader.LoadCertificate(response.CertificateAuthority.ToByteArray());
+        using var issued = X509CertificateLoader.LoadCertificate(response.Certificate.ToByteArray());
+        using var withKey = issued.CopyWithPrivateKey(_key);
+        Certificate = X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
+        _channel?.Dispose();
+        _channel = CreateChannel(Certificate, CertificateAuthority);
+        return response;
+    }
+
+    public async Task<CheckInResponse> CheckInAsync(CancellationToken cancellationToken = default)
+    {
+        var channel = _channel ?? throw new InvalidOperationException("Enroll the device before checking in.");
+        var client = new DeviceService.DeviceServiceClient(channel);
+        var response = await client.CheckInAsync(new CheckInRequest { Facts = Profile.Facts(), AssignmentEtag = AssignmentEtag }, cancellationToken: cancellationToken);
+        AssignmentEtag = response.AssignmentEtag;
+        LastCheckIn = response;
+        return response;
+    }
+
+    /// <summary>A client for calls made with an arbitrary certificate (tests of refusals).</summary>
+    public DeviceService.DeviceServiceClient CreateClient(X509Certificate2? clientCertificate, X509Certificate2? pinnedAuthority) =>
+        new(CreateChannel(clientCertificate, pinnedAuthority));
+
+    public void Dispose()
+    {
+        _channel?.Dispose();
+        Certificate?.Dispose();
+        CertificateAuthority?.Dispose();
+        _key.Dispose();
+    }
+
+    private GrpcChannel CreateChannel(X509Certificate2? clientCertificate, X509Certificate2? pinnedAuthority)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            EnableMultipleHttp2Connections = true,
+            SslOptions = new SslClientAuthenticationOptions
+            {
+                ClientCertificates = clientCertificate is null ? null : new X509CertificateCollection { clientCertificate },
+                RemoteCertificateValidationCallback = (_, certificate, _, _) =>
+                    pinnedAuthority is null || (certificate is X509Certificate2 server && ChainsTo(server, pinnedAuthority)),
+            },
+        };
+        return GrpcChannel.ForAddress(_gateway, new GrpcChannelOptions { HttpHandler = handler, DisposeHttpClient = true });
+    }
+
+    private static bool ChainsTo(X509Certificate2 server, X509Certificate2 authority)
+    {
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(authority);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        return chain.Build(server);
+    }
+}

@@ -1,0 +1,55 @@
+namespace Intune.Silo.Hosting;
+
+public static class ClusterConfigFiles
+{
+    /// <summary>Default files: the local scale unit and the local topology (repository-relative).</summary>
+    public static readonly string[] LocalDefault = ["cluster-config/scale-units/na-01.json", "cluster-config/local/topology.json"];
+
+    /// <summary>
+    /// Loads the cluster-config files named by <c>ConfigFiles</c> (semicolon-separated), or the
+    /// local default, then re-applies environment variables and the command line so they win.
+    /// </summary>
+    public static WebApplicationBuilder AddClusterConfigFiles(this WebApplicationBuilder builder, string[] args)
+    {
+        var files = builder.Configuration["ConfigFiles"] is { Length: > 0 } named
+            ? named.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            : LocalDefault;
+        foreach (var file in files)
+        {
+            builder.Configuration.AddJsonFile(Locate(file), optional: false, reloadOnChange: false);
+        }
+
+        builder.Configuration.AddEnvironmentVariables();
+        builder.Configuration.AddCommandLine(args);
+        return builder;
+    }
+
+    /// <summary>Finds a repository-relative file from the working directory upwards.</summary>
+    public static string Locate(string path)
+    {
+        if (Path.IsPathRooted(path))
+        {
+            return path;
+        }
+
+        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, path);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, path);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new FileNotFoundException($"Cluster config file '{path}' was not found from '{Directory.GetCurrentDirectory()}' upwards.");
+    }
+}

@@ -1,0 +1,64 @@
+using System.Net;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Intune.ClusterConfig;
+using Intune.Grains;
+using Intune.Grains.Hosting;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+
+namespace Intune.Silo.Hosting;
+
+public static class ScaleUnitSiloExtensions
+{
+    /// <summary>
+    /// The Orleans silo of one scale unit: Azure Table membership, grain state and reminders,
+    /// Blob for large objects (the CA), every table and container under the unit's prefix.
+    /// </summary>
+    public static WebApplicationBuilder AddScaleUnitSilo(this WebApplicationBuilder builder)
+    {
+        var section = builder.Configuration.GetSection(ScaleUnitOptions.SectionName);
+        builder.Services.AddOptions<ScaleUnitOptions>().Bind(section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<ScaleUnitOptions>, ScaleUnitOptionsValidator>();
+
+        var unit = section.Get<ScaleUnitOptions>() ?? new ScaleUnitOptions();
+        var validation = new ScaleUnitOptionsValidator().Validate(null, unit);
+        if (validation.Failed)
+        {
+            throw new OptionsValidationException(ScaleUnitOptions.SectionName, typeof(ScaleUnitOptions), validation.Failures);
+        }
+
+        var listen = IPAddress.Parse(builder.Configuration[$"{GatewayListenOptions.SectionName}:{nameof(GatewayListenOptions.ListenAddress)}"] ?? "127.0.0.1");
+        var tables = new TableServiceClient(unit.StorageConnectionString);
+        var blobs = new BlobServiceClient(unit.StorageConnectionString);
+        builder.Services.AddSingleton(tables);
+        builder.Services.AddSingleton(blobs);
+        builder.Services.AddIntuneGrainServices(_ => tables, _ => blobs, unit.StoragePrefix, unit.Id);
+
+        builder.UseOrleans(silo =>
+        {
+            silo.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = unit.ClusterId;
+                o.ServiceId = unit.ServiceId;
+            });
+            silo.ConfigureEndpoints(listen, unit.SiloPort, unit.GatewayPort, listenOnAnyHostAddress: false);
+            silo.UseAzureStorageClustering(o =>
+            {
+                o.TableServiceClient = tables;
+                o.TableName = $"{unit.StoragePrefix}membership";
+            });
+            silo.AddAzureTableGrainStorage(StorageNames.Grains, o =>
+            {
+                o.TableServiceClient = tables;
+                o.TableName = $"{unit.StoragePrefix}grainstate";
+            });
+            silo.UseAzureTableReminderService(o =>
+            {
+                o.TableServiceClient = tables;
+                o.TableName = $"{unit.StoragePrefix}reminders";
+            });
+        });
+        return builder;
+    }
+}
