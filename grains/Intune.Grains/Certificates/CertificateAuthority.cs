@@ -59,9 +59,9 @@ public sealed class CertificateAuthority(ICertificateAuthorityStore store, IOpti
     public async Task<X509Certificate2> IssueDeviceCertificateAsync(byte[] csr, string tenantId, string deviceId)
     {
         var subject = new X500DistinguishedNameBuilder();
-        subject.AddOrganizationalUnitName(options.Value.ScaleUnitId);
-        subject.AddOrganizationName(tenantId);
         subject.AddCommonName(deviceId);
+        subject.AddOrganizationName(tenantId);
+        subject.AddOrganizationalUnitName(options.Value.ScaleUnitId);
         var now = time.GetUtcNow();
         return await IssueAsync(csr, subject.Build(), ClientAuthentication, sanBuilder: null, now.AddMinutes(-5), now + options.Value.DeviceCertificateLifetime);
     }
@@ -85,8 +85,8 @@ public sealed class CertificateAuthority(ICertificateAuthorityStore store, IOpti
         }
 
         var subject = new X500DistinguishedNameBuilder();
-        subject.AddOrganizationalUnitName(options.Value.ScaleUnitId);
         subject.AddCommonName(first);
+        subject.AddOrganizationalUnitName(options.Value.ScaleUnitId);
         var now = time.GetUtcNow();
         return await IssueAsync(csr, subject.Build(), ServerAuthentication, san, now.AddMinutes(-5), now.AddDays(30));
     }
@@ -195,8 +195,8 @@ public sealed class CertificateAuthority(ICertificateAuthorityStore store, IOpti
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var subject = new X500DistinguishedNameBuilder();
-        subject.AddOrganizationName("Intune.Cluster");
         subject.AddCommonName($"Intune.Cluster {options.Value.ScaleUnitId} device CA");
+        subject.AddOrganizationName("Intune.Cluster");
         var request = new CertificateRequest(subject.Build(), key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));

@@ -6,8 +6,8 @@ using Intune.Grains;
 using Intune.Grains.Devices;
 using Intune.Grains.Tenants;
 using DeviceFacts = Intune.Grains.Devices.DeviceFacts;
-using HardwareIdentifiers = Intune.Grains.Devices.HardwareIdentifiers;
 using GrainComplianceState = Intune.Grains.Devices.ComplianceState;
+using HardwareIdentifiers = Intune.Grains.Devices.HardwareIdentifiers;
 
 namespace Intune.DeviceGateway.Grpc;
 
@@ -15,7 +15,7 @@ namespace Intune.DeviceGateway.Grpc;
 /// intune.device.v1.DeviceService: translates the wire protocol to grain calls and grain
 /// refusals to gRPC statuses. No device state lives here.
 /// </summary>
-public sealed class DeviceGrpcService(IGrainFactory grains, DeviceCertificateAuthenticator authenticator) : DeviceService.DeviceServiceBase
+internal sealed class DeviceGrpcService(IGrainFactory grains, DeviceCertificateAuthenticator authenticator) : DeviceService.DeviceServiceBase
 {
     public override async Task<EnrollResponse> Enroll(EnrollRequest request, ServerCallContext context)
     {

@@ -1,0 +1,223 @@
+// Build tasks for Intune.Cluster. Run through ./build.sh, which restores the tools first.
+using System.Net;
+using System.Net.Sockets;
+using System.Xml.Linq;
+
+var target = Argument("target", "Build");
+var configuration = Argument("configuration", "Debug");
+var solution = "./Intune.Cluster.sln";
+var artifacts = MakeAbsolute(Directory("./artifacts"));
+var azuriteScript = MakeAbsolute(File("./node_modules/azurite/dist/src/azurite.js"));
+
+// Azurite's well-known development account (public, documented by Microsoft).
+const string DevAccount = "devstoreaccount1";
+const string DevKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+Task("Clean").Does(() =>
+{
+    CleanDirectory(artifacts);
+    DotNetClean(solution, new DotNetCleanSettings { Configuration = configuration, Verbosity = DotNetVerbosity.Quiet });
+});
+
+Task("Build").Does(() =>
+{
+    DotNetBuild(solution, new DotNetBuildSettings { Configuration = configuration, Verbosity = DotNetVerbosity.Minimal });
+});
+
+Task("Format")
+    .Description("Fails when code is not formatted as .editorconfig says (dotnet format --verify-no-changes).")
+    .IsDependentOn("Build")
+    .Does(() =>
+{
+    var exit = StartProcess("dotnet", new ProcessSettings
+    {
+        Arguments = $"format {solution} --verify-no-changes --no-restore --verbosity quiet",
+    });
+    if (exit != 0)
+    {
+        throw new Exception("Formatting differs from .editorconfig: run 'dotnet format Intune.Cluster.sln' and commit the result.");
+    }
+});
+
+Task("Test")
+    .Description("Unit and integration tests against a fresh in-memory Azurite; prints 'Tests: N passed, N failed, N skipped' last.")
+    .IsDependentOn("Format")
+    .Does(() =>
+{
+    var results = artifacts.Combine("test-results");
+    EnsureDirectoryExists(results);
+    CleanDirectory(results);
+
+    var azurite = StartAzurite(inMemory: true, location: null, FreePort(), FreePort(), FreePort());
+    var failedRuns = new List<string>();
+    try
+    {
+        Information($"Azurite on blob {azurite.BlobPort}, table {azurite.TablePort}");
+        foreach (var project in GetFiles("./tests/**/*.Tests.csproj").OrderBy(p => p.FullPath))
+        {
+            var name = project.GetFilenameWithoutExtension().ToString();
+            var settings = new DotNetTestSettings
+            {
+                Configuration = configuration,
+                NoBuild = true,
+                NoRestore = true,
+                ResultsDirectory = results,
+                Loggers = new[] { $"trx;LogFileName={name}.trx", "console;verbosity=minimal" },
+                EnvironmentVariables = new Dictionary<string, string>
+                {
+                    ["INTUNE_TEST_STORAGE"] = azurite.ConnectionString,
+                },
+            };
+            try
+            {
+                DotNetTest(project.FullPath, settings);
+            }
+            catch (Exception ex)
+            {
+                failedRuns.Add($"{name}: {ex.Message}");
+            }
+        }
+    }
+    finally
+    {
+        StopProcess(azurite.Process);
+    }
+
+    var (passed, failed, skipped) = SumTrx(results);
+    System.IO.File.WriteAllText(artifacts.CombineWithFilePath("summary.txt").FullPath, $"Tests: {passed} passed, {failed} failed, {skipped} skipped{Environment.NewLine}");
+    if (failed > 0 || failedRuns.Count > 0)
+    {
+        throw new Exception($"Tests failed: {string.Join("; ", failedRuns)}");
+    }
+});
+
+Task("Run")
+    .Description("Starts Azurite (data under .data/) and the local scale unit with both gateways; Ctrl-C stops everything.")
+    .IsDependentOn("Build")
+    .Does(() =>
+{
+    var data = MakeAbsolute(Directory("./.data/azurite"));
+    EnsureDirectoryExists(data);
+    foreach (var port in new[] { 10000, 10002 })
+    {
+        if (!PortIsFree(port))
+        {
+            throw new Exception($"Port {port} is in use: stop the other Azurite (or whatever holds it) and run again.");
+        }
+    }
+
+    var azurite = StartAzurite(inMemory: false, location: data.FullPath, 10000, 10001, 10002);
+    try
+    {
+        // Ctrl-C reaches the silo too (same process group); it shuts down gracefully, then Azurite is stopped.
+        var silo = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("dotnet", $"services/Intune.Silo/bin/{configuration}/net10.0/intune-silo.dll")
+        {
+            WorkingDirectory = MakeAbsolute(Directory(".")).FullPath,
+        });
+        Console.CancelKeyPress += (_, e) => e.Cancel = true; // keep Cake alive until the silo has stopped
+        silo.WaitForExit();
+    }
+    finally
+    {
+        StopProcess(azurite.Process);
+    }
+});
+
+Task("Default").IsDependentOn("Build");
+
+RunTarget(target);
+
+// ---- helpers ----
+
+sealed record Azurite(System.Diagnostics.Process Process, int BlobPort, int QueuePort, int TablePort, string ConnectionString);
+
+Azurite StartAzurite(bool inMemory, string location, int blobPort, int queuePort, int tablePort)
+{
+    if (!System.IO.File.Exists(azuriteScript.FullPath))
+    {
+        throw new Exception("Azurite is not installed: run ./build.sh (it runs 'npm ci') rather than 'dotnet cake' directly.");
+    }
+
+    var storage = inMemory ? "--inMemoryPersistence" : $"--location \"{location}\"";
+    // Azurite's output goes to a log file, not a pipe nobody reads (a full pipe would stall it).
+    EnsureDirectoryExists(artifacts);
+    var log = artifacts.CombineWithFilePath($"azurite-{tablePort}.log").FullPath;
+    var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("bash",
+        $"-c \"exec node '{azuriteScript.FullPath}' --blobHost 127.0.0.1 --blobPort {blobPort} --queueHost 127.0.0.1 --queuePort {queuePort} " +
+        $"--tableHost 127.0.0.1 --tablePort {tablePort} --skipApiVersionCheck --disableTelemetry --silent --loose {storage} > '{log}' 2>&1\""));
+    var deadline = DateTime.UtcNow.AddSeconds(30);
+    while (!(PortAnswers(blobPort) && PortAnswers(tablePort)))
+    {
+        if (process.HasExited || DateTime.UtcNow > deadline)
+        {
+            throw new Exception($"Azurite did not start on ports {blobPort}/{tablePort}; see {log}.");
+        }
+        System.Threading.Thread.Sleep(100);
+    }
+
+    var connection = $"DefaultEndpointsProtocol=http;AccountName={DevAccount};AccountKey={DevKey};" +
+                     $"BlobEndpoint=http://127.0.0.1:{blobPort}/{DevAccount};QueueEndpoint=http://127.0.0.1:{queuePort}/{DevAccount};TableEndpoint=http://127.0.0.1:{tablePort}/{DevAccount};";
+    return new Azurite(process, blobPort, queuePort, tablePort, connection);
+}
+
+void StopProcess(System.Diagnostics.Process process)
+{
+    if (process.HasExited) { return; }
+    process.Kill(entireProcessTree: true);
+    if (!process.WaitForExit(10_000))
+    {
+        Warning($"Process {process.Id} did not stop within 10 s.");
+    }
+}
+
+static int FreePort()
+{
+    var listener = new TcpListener(IPAddress.Loopback, 0);
+    listener.Start();
+    var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+    listener.Stop();
+    return port;
+}
+
+static bool PortIsFree(int port)
+{
+    try
+    {
+        var listener = new TcpListener(IPAddress.Loopback, port);
+        listener.Start();
+        listener.Stop();
+        return true;
+    }
+    catch (SocketException)
+    {
+        return false;
+    }
+}
+
+static bool PortAnswers(int port)
+{
+    try
+    {
+        using var client = new TcpClient();
+        client.Connect(IPAddress.Loopback, port);
+        return true;
+    }
+    catch (SocketException)
+    {
+        return false;
+    }
+}
+
+static (int Passed, int Failed, int Skipped) SumTrx(DirectoryPath results)
+{
+    int passed = 0, failed = 0, skipped = 0;
+    foreach (var trx in System.IO.Directory.GetFiles(results.FullPath, "*.trx", System.IO.SearchOption.AllDirectories))
+    {
+        var counters = XDocument.Load(trx).Descendants().First(e => e.Name.LocalName == "Counters");
+        int Read(string name) => int.Parse(counters.Attribute(name)?.Value ?? "0");
+        passed += Read("passed");
+        failed += Read("failed") + Read("error") + Read("timeout") + Read("aborted");
+        skipped += Read("notExecuted");
+    }
+    return (passed, failed, skipped);
+}

@@ -1,0 +1,102 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Intune.Testing;
+
+/// <summary>
+/// The real Azure Storage emulator the integration tests run against. The build starts one and
+/// passes its connection string in <c>INTUNE_TEST_STORAGE</c>. Without it a developer's run
+/// starts Azurite from the repository's node_modules; under <c>CI=true</c> a missing Azurite
+/// fails the tests instead of skipping them.
+/// </summary>
+public static class TestStorage
+{
+    private const string Account = "devstoreaccount1";
+    private const string Key = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+    private static readonly Lazy<string> Connection = new(Resolve, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static Process? _ownAzurite;
+
+    public static string ConnectionString => Connection.Value;
+
+    /// <summary>A table/container prefix no other test class uses: lowercase letter + 11 hex digits.</summary>
+    public static string UniquePrefix() => "t" + Guid.NewGuid().ToString("N")[..11];
+
+    private static string Resolve()
+    {
+        if (Environment.GetEnvironmentVariable("INTUNE_TEST_STORAGE") is { Length: > 0 } configured)
+        {
+            return configured;
+        }
+
+        if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidOperationException("INTUNE_TEST_STORAGE is not set: under CI the build must start Azurite (./build.sh --target=Test).");
+        }
+
+        return StartOwnAzurite();
+    }
+
+    private static string StartOwnAzurite()
+    {
+        var script = FindUpwards("node_modules/azurite/dist/src/azurite.js")
+            ?? throw new InvalidOperationException("Azurite is not installed: run 'npm ci' at the repository root, or run tests with ./build.sh --target=Test.");
+        int blob = FreeTcpPort(), queue = FreeTcpPort(), table = FreeTcpPort();
+        _ownAzurite = Process.Start(new ProcessStartInfo("node",
+            $"\"{script}\" --blobHost 127.0.0.1 --blobPort {blob} --queueHost 127.0.0.1 --queuePort {queue} --tableHost 127.0.0.1 --tablePort {table} --skipApiVersionCheck --disableTelemetry --silent --loose --inMemoryPersistence")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        }) ?? throw new InvalidOperationException("Could not start node for Azurite.");
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => _ownAzurite?.Kill(entireProcessTree: true);
+
+        // Azurite announces each service on stdout; the table service starts last.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            string? line;
+            try
+            {
+                line = _ownAzurite.StandardOutput.ReadLineAsync(timeout.Token).AsTask().GetAwaiter().GetResult();
+            }
+            catch (OperationCanceledException)
+            {
+                throw new InvalidOperationException($"Azurite did not start on ports {blob}/{table} within 30 s.");
+            }
+
+            if (line is null)
+            {
+                throw new InvalidOperationException($"Azurite exited at start: {_ownAzurite.StandardError.ReadToEnd()}");
+            }
+
+            if (line.Contains("Table service is successfully listening", StringComparison.Ordinal))
+            {
+                break;
+            }
+        }
+
+        return $"DefaultEndpointsProtocol=http;AccountName={Account};AccountKey={Key};" +
+               $"BlobEndpoint=http://127.0.0.1:{blob}/{Account};QueueEndpoint=http://127.0.0.1:{queue}/{Account};TableEndpoint=http://127.0.0.1:{table}/{Account};";
+    }
+
+    public static int FreeTcpPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string? FindUpwards(string relative)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, relative);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+}
