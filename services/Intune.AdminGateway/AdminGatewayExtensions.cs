@@ -36,6 +36,7 @@ public static class AdminGatewayExtensions
         }
 
         builder.Services.AddSingleton<ManagedDeviceQueries>();
+        builder.Services.TryAddSingleton<IPermissionResolver, BuiltInRolePermissionResolver>();
         builder.Services
             .AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
             .AddJwtBearer(o =>

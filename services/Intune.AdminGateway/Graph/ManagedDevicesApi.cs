@@ -15,8 +15,8 @@ public static class ManagedDevicesApi
     public static RouteGroupBuilder MapManagedDevicesApi(this RouteGroupBuilder v1)
     {
         var devices = v1.MapGroup("/deviceManagement/managedDevices");
-        devices.MapGet("", ListAsync);
-        devices.MapGet("/{id}", GetAsync);
+        devices.MapGet("", ListAsync).RequirePermission(AdminPermissions.ManagedDevicesRead);
+        devices.MapGet("/{id}", GetAsync).RequirePermission(AdminPermissions.ManagedDevicesRead);
         return v1;
     }
 

@@ -5,6 +5,7 @@ using Intune.DeviceGateway.Security;
 using Intune.Grains;
 using Intune.Grains.Devices;
 using Intune.Grains.Tenants;
+using Intune.Routing;
 using DeviceFacts = Intune.Grains.Devices.DeviceFacts;
 using GrainComplianceState = Intune.Grains.Devices.ComplianceState;
 using HardwareIdentifiers = Intune.Grains.Devices.HardwareIdentifiers;
@@ -15,7 +16,7 @@ namespace Intune.DeviceGateway.Grpc;
 /// intune.device.v1.DeviceService: translates the wire protocol to grain calls and grain
 /// refusals to gRPC statuses. No device state lives here.
 /// </summary>
-internal sealed class DeviceGrpcService(IGrainFactory grains, DeviceCertificateAuthenticator authenticator) : DeviceService.DeviceServiceBase
+internal sealed class DeviceGrpcService(IScaleUnitRouter router, DeviceCertificateAuthenticator authenticator) : DeviceService.DeviceServiceBase
 {
     public override async Task<EnrollResponse> Enroll(EnrollRequest request, ServerCallContext context)
     {
@@ -35,14 +36,24 @@ internal sealed class DeviceGrpcService(IGrainFactory grains, DeviceCertificateA
             NullIfEmpty(request.Model),
             NullIfEmpty(request.Manufacturer));
 
+        if (!EnrollmentTokenFormat.TryGetTenantId(request.EnrollmentToken, out var tenantId))
+        {
+            throw new RpcException(new Status(StatusCode.Unauthenticated, "The enrollment token is missing or malformed."));
+        }
+
         DeviceEnrollmentResult result;
         try
         {
+            var grains = await router.ForTenantAsync(tenantId, context.CancellationToken);
             result = await grains.GetGrain<IEnrollmentGrain>(0).EnrollAsync(request.EnrollmentToken, enrollment);
         }
         catch (EnrollmentRefusedException ex)
         {
             throw new RpcException(new Status(ToStatusCode(ex.Reason), ex.Message));
+        }
+        catch (TenantNotRoutableException)
+        {
+            throw new RpcException(new Status(StatusCode.Unauthenticated, "The enrollment token names a tenant this service does not know."));
         }
 
         return new EnrollResponse
@@ -63,6 +74,7 @@ internal sealed class DeviceGrpcService(IGrainFactory grains, DeviceCertificateA
         DeviceCheckInResult result;
         try
         {
+            var grains = await router.ForScaleUnitAsync(identity.ScaleUnitId, context.CancellationToken);
             result = await grains.GetGrain<IDeviceGrain>(GrainKeys.Scoped(identity.TenantId, identity.DeviceId))
                 .CheckInAsync(new DeviceCheckIn(identity.CertificateSerialNumber, facts, NullIfEmpty(request.AssignmentEtag)));
         }

@@ -4,6 +4,7 @@ using Azure.Storage.Blobs;
 using Intune.ClusterConfig;
 using Intune.Grains;
 using Intune.Grains.Hosting;
+using Intune.Routing;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 
@@ -34,6 +35,8 @@ public static class ScaleUnitSiloExtensions
         builder.Services.AddSingleton(tables);
         builder.Services.AddSingleton(blobs);
         builder.Services.AddIntuneGrainServices(_ => tables, _ => blobs, unit.StoragePrefix, unit.Id);
+        // Co-hosted gateways serve exactly this unit.
+        builder.Services.AddSingleton<IScaleUnitRouter, SingleScaleUnitRouter>();
 
         builder.UseOrleans(silo =>
         {

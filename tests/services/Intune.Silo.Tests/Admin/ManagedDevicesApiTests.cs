@@ -111,4 +111,23 @@ public sealed class ManagedDevicesApiTests(ScaleUnitFixture fixture) : IClassFix
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
+
+    [Theory]
+    [InlineData("Read Only Operator", HttpStatusCode.OK)]
+    [InlineData("Help Desk Operator", HttpStatusCode.OK)]
+    [InlineData("Some Unknown Role", HttpStatusCode.Forbidden)]
+    public async Task List_ByRole_IsAllowedOnlyWithManagedDevicesRead(string role, HttpStatusCode expected)
+    {
+        using var admin = Host.AdminClient(Host.AdminToken(Guid.NewGuid().ToString(), role));
+
+        var response = await admin.GetAsync("deviceManagement/managedDevices");
+
+        Assert.Equal(expected, response.StatusCode);
+        if (expected == HttpStatusCode.Forbidden)
+        {
+            var error = (await response.Content.ReadFromJsonAsync<JsonObject>())!["error"]!;
+            Assert.Equal("Forbidden", (string?)error["code"]);
+            Assert.Contains("Microsoft.Intune_ManagedDevices_Read", (string?)error["message"]);
+        }
+    }
 }

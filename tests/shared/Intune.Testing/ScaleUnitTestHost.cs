@@ -5,9 +5,12 @@ using Intune.Device.V1;
 using Intune.DeviceSim;
 using Intune.Grains.Tenants;
 using Intune.Silo.Hosting;
-using Intune.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit;
 
-namespace Intune.Silo.Tests;
+namespace Intune.Testing;
 
 /// <summary>
 /// A whole scale unit in this process, as <c>./build.sh --target=Run</c> starts it, on free

@@ -1,0 +1,32 @@
+namespace Intune.Routing;
+
+/// <summary>
+/// Routes gateway calls to the scale unit that holds a tenant (ARCHITECTURE.md §1). Gateways
+/// never talk to grains except through the factory this returns, so the same gateway code
+/// serves one co-hosted unit or many remote ones.
+/// </summary>
+public interface IScaleUnitRouter
+{
+    /// <summary>The grains of the unit that holds <paramref name="tenantId"/>.</summary>
+    /// <exception cref="TenantNotRoutableException">The tenant is unknown to the directory.</exception>
+    ValueTask<IGrainFactory> ForTenantAsync(string tenantId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The grains of a unit named in a device certificate, so a check-in needs no directory read.
+    /// </summary>
+    ValueTask<IGrainFactory> ForScaleUnitAsync(string scaleUnitId, CancellationToken cancellationToken = default);
+}
+
+/// <summary>The directory knows no unit for the tenant (or the unit named is not served here).</summary>
+public sealed class TenantNotRoutableException(string message) : Exception(message);
+
+/// <summary>
+/// The one-unit router: every tenant lives in the unit this process is part of (the local
+/// default, where gateways are co-hosted in the silo).
+/// </summary>
+public sealed class SingleScaleUnitRouter(IGrainFactory grains) : IScaleUnitRouter
+{
+    public ValueTask<IGrainFactory> ForTenantAsync(string tenantId, CancellationToken cancellationToken = default) => ValueTask.FromResult(grains);
+
+    public ValueTask<IGrainFactory> ForScaleUnitAsync(string scaleUnitId, CancellationToken cancellationToken = default) => ValueTask.FromResult(grains);
+}
