@@ -123,6 +123,33 @@ Task("Run")
     }
 });
 
+Task("Bench")
+    .Description("System benchmarks beside their same-run ceilings; writes docs/benchmarks.md and docs/benchmarks-<profile>.json. --profile=quick|full")
+    .Does(() =>
+{
+    var profile = Argument("profile", "quick");
+    DotNetBuild("./tests/benchmarks/Intune.Benchmarks/Intune.Benchmarks.csproj", new DotNetBuildSettings { Configuration = "Release", Verbosity = DotNetVerbosity.Minimal });
+    // Azurite keeps entities in memory (~2 KB each); the full profile holds millions of rows.
+    Environment.SetEnvironmentVariable("NODE_OPTIONS", "--max-old-space-size=12288");
+    var azurite = StartAzurite(inMemory: true, location: null, FreePort(), FreePort(), FreePort());
+    try
+    {
+        var exit = StartProcess("dotnet", new ProcessSettings
+        {
+            Arguments = $"tests/benchmarks/Intune.Benchmarks/bin/Release/net10.0/Intune.Benchmarks.dll --profile {profile} --output docs",
+            EnvironmentVariables = new Dictionary<string, string> { ["INTUNE_TEST_STORAGE"] = azurite.ConnectionString },
+        });
+        if (exit != 0)
+        {
+            throw new Exception($"The benchmark run failed (exit {exit}).");
+        }
+    }
+    finally
+    {
+        StopProcess(azurite.Process);
+    }
+});
+
 Task("Default").IsDependentOn("Build");
 
 RunTarget(target);

@@ -1,0 +1,37 @@
+using Intune.Benchmarks;
+using Intune.Benchmarks.Scenarios;
+
+// ./build.sh --target=Bench [--profile=full]  →  dotnet run -c Release --project tests/benchmarks/Intune.Benchmarks -- --profile quick --output docs
+var profileName = ArgValue("--profile") ?? "quick";
+var output = ArgValue("--output") ?? "docs";
+var profile = profileName switch
+{
+    "quick" => Profile.Quick,
+    "full" => Profile.Full,
+    "smoke" => Profile.Smoke,
+    _ => throw new ArgumentException($"Unknown profile '{profileName}': use quick or full."),
+};
+var command = profileName == "quick" ? "./build.sh --target=Bench" : $"./build.sh --target=Bench --profile={profileName}";
+var report = new Report(profile.Name, command);
+Console.WriteLine($"Intune.Cluster benchmarks, profile {profile.Name}");
+await new SystemBenchmarks(profile, report).RunAsync();
+report.Write(output);
+Console.WriteLine($"Wrote {Path.Combine(output, "benchmarks.md")} and benchmarks-{profile.Name}.json");
+
+string? ArgValue(string name)
+{
+    for (var i = 0; i < args.Length; i++)
+    {
+        if (args[i] == name && i + 1 < args.Length)
+        {
+            return args[i + 1];
+        }
+
+        if (args[i].StartsWith(name + "=", StringComparison.Ordinal))
+        {
+            return args[i][(name.Length + 1)..];
+        }
+    }
+
+    return null;
+}

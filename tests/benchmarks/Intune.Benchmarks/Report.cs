@@ -1,0 +1,99 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+
+namespace Intune.Benchmarks;
+
+/// <summary>One measured figure, with the ceiling it is compared to when the scenario has one.</summary>
+public sealed record Figure(
+    string Scenario,
+    string Metric,
+    double Value,
+    string Unit,
+    string? Ceiling = null,
+    double? CeilingValue = null,
+    string? Target = null,
+    bool? TargetMet = null,
+    string? Notes = null)
+{
+    public double? Ratio => CeilingValue is > 0 ? Value / CeilingValue : null;
+}
+
+/// <summary>Writes docs/benchmarks.md and docs/benchmarks.json from one run's figures.</summary>
+public sealed class Report(string profile, string command)
+{
+    private readonly List<Figure> _figures = [];
+    private readonly DateTimeOffset _started = DateTimeOffset.UtcNow;
+
+    public void Add(Figure figure)
+    {
+        _figures.Add(figure);
+        var ratio = figure.Ratio is { } r ? $" ({r:P0} of {figure.Ceiling})" : string.Empty;
+        var target = figure.Target is null ? string.Empty : $" target {figure.Target}: {(figure.TargetMet == true ? "met" : "NOT met")}";
+        Console.WriteLine($"  {figure.Scenario} | {figure.Metric}: {Format(figure.Value)} {figure.Unit}{ratio}{target}");
+    }
+
+    public void Write(string directory)
+    {
+        Directory.CreateDirectory(directory);
+        var machine = $"{Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024.0 * 1024 * 1024):F0} GiB, {RuntimeInformation.OSDescription}, .NET {Environment.Version}";
+        var json = new
+        {
+            profile,
+            command,
+            date = _started,
+            durationSeconds = (DateTimeOffset.UtcNow - _started).TotalSeconds,
+            machine,
+            figures = _figures.Select(f => new { f.Scenario, f.Metric, f.Value, f.Unit, f.Ceiling, f.CeilingValue, f.Ratio, f.Target, f.TargetMet, f.Notes }),
+        };
+        File.WriteAllText(Path.Combine(directory, $"benchmarks-{profile}.json"), JsonSerializer.Serialize(json, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
+
+        var md = new StringBuilder();
+        md.AppendLine($"## Profile `{profile}` — {_started:yyyy-MM-dd HH:mm} UTC");
+        md.AppendLine();
+        md.AppendLine($"- Command: `{command}`");
+        md.AppendLine($"- Machine: {machine}; client and server share the machine (the ceilings are measured in the same run, on the same cores).");
+        md.AppendLine($"- Duration: {(DateTimeOffset.UtcNow - _started).TotalSeconds:F0} s");
+        md.AppendLine();
+        md.AppendLine("| scenario | metric | value | ceiling (same run) | ratio | target | met |");
+        md.AppendLine("|---|---|---|---|---|---|---|");
+        foreach (var f in _figures)
+        {
+            var ceiling = f.Ceiling is null ? string.Empty : $"{f.Ceiling}: {Format(f.CeilingValue!.Value)}";
+            var ratio = f.Ratio is { } r ? r.ToString("P0") : string.Empty;
+            var met = f.TargetMet is null ? string.Empty : f.TargetMet.Value ? "yes" : "**no**";
+            var notes = f.Notes is null ? string.Empty : $" ({f.Notes})";
+            md.AppendLine($"| {f.Scenario} | {f.Metric}{notes} | {Format(f.Value)} {f.Unit} | {ceiling} | {ratio} | {f.Target} | {met} |");
+        }
+
+        var path = Path.Combine(directory, "benchmarks.md");
+        var existing = File.Exists(path) ? File.ReadAllText(path) : string.Empty;
+        File.WriteAllText(path, Merge(existing, profile, md.ToString()));
+    }
+
+    /// <summary>Keeps the other profile's section so quick runs do not erase the committed full-profile results.</summary>
+    private static string Merge(string existing, string profile, string section)
+    {
+        const string Header = "# Benchmarks\n\nWritten by `./build.sh --target=Bench` (quick profile) and `./build.sh --target=Bench --profile=full`.\nEach scenario's ceiling is measured in the same run on the same machine, so ratios hold on a noisy shared machine.\nScenario definitions: `tests/benchmarks/Intune.Benchmarks/README.md`.\n\n";
+        var sections = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var part in existing.Split("\n## Profile ", StringSplitOptions.RemoveEmptyEntries).Skip(1))
+        {
+            var name = part.Split('`', 3) is { Length: 3 } pieces ? pieces[1] : null;
+            if (name is not null)
+            {
+                sections[name] = "## Profile " + part.TrimEnd() + "\n";
+            }
+        }
+
+        sections[profile] = section;
+        return Header + string.Join("\n", sections.OrderByDescending(s => s.Key == "full").Select(s => s.Value));
+    }
+
+    private static string Format(double value) => value switch
+    {
+        double.NaN => "n/a",
+        >= 100 => value.ToString("N0"),
+        >= 10 => value.ToString("F1"),
+        _ => value.ToString("F2"),
+    };
+}

@@ -1,0 +1,276 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Net.Security;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Azure.Data.Tables;
+using Grpc.Net.Client;
+using Intune.Benchmarks.Echo;
+using Intune.Device.V1;
+using Intune.DeviceGateway.Security;
+using Intune.DeviceSim;
+using Intune.Grains;
+using Intune.Grains.Devices;
+using Intune.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using DevicePlatform = Intune.Grains.Devices.DevicePlatform;
+using HardwareIdentifiers = Intune.Grains.Devices.HardwareIdentifiers;
+
+namespace Intune.Benchmarks.Scenarios;
+
+public sealed record Profile(
+    string Name,
+    int GatewayDevices,
+    int Workers,
+    TimeSpan Measure,
+    int GrowthSmall,
+    int GrowthLarge,
+    int AdminQueries)
+{
+    public static Profile Quick { get; } = new("quick", 500, 64, TimeSpan.FromSeconds(8), 10_000, 100_000, 200);
+
+    public static Profile Full { get; } = new("full", 2_000, 64, TimeSpan.FromSeconds(30), 10_000, 1_000_000, 1_000);
+
+    /// <summary>Seconds-long run that only checks the harness works; its figures mean nothing.</summary>
+    public static Profile Smoke { get; } = new("smoke", 64, 16, TimeSpan.FromSeconds(1), 500, 1_500, 10);
+}
+
+/// <summary>
+/// The system benchmarks of issue 7, run against one whole scale unit in this process on the
+/// build's Azurite. Order matters: later scenarios reuse the devices earlier ones enrolled.
+/// </summary>
+public sealed class SystemBenchmarks(Profile profile, Report report)
+{
+    private const string Platform = "Device check-in";
+    private readonly List<(SimulatedDevice Device, DeviceService.DeviceServiceClient Client)> _devices = [];
+    private ScaleUnitTestHost _host = null!;
+    private string _tenantId = string.Empty;
+    private int _seeded;
+
+    public async Task RunAsync()
+    {
+        await using var host = new ScaleUnitTestHost();
+        _host = host;
+        await host.StartAsync();
+        (_tenantId, var token) = await host.CreateTenantAsync("Benchmark tenant");
+
+        await EnrollmentAsync(token);
+        await RawCeilingsAsync();
+        var ceiling = await TransportCeilingAsync();
+        await CheckInAsync(ceiling);
+        await MemoryAndGrowthAsync(ceiling);
+        await AdminQueriesAsync();
+
+        foreach (var (device, _) in _devices)
+        {
+            device.Dispose();
+        }
+    }
+
+    private async Task EnrollmentAsync(string token)
+    {
+        Console.WriteLine($"Enrolling {profile.GatewayDevices} devices through the device gateway…");
+        var platforms = new[] { Intune.Device.V1.Platform.Windows, Intune.Device.V1.Platform.Ios, Intune.Device.V1.Platform.Android, Intune.Device.V1.Platform.Macos };
+        var latency = new Latency();
+        var stopwatch = Stopwatch.StartNew();
+        var enrolled = new System.Collections.Concurrent.ConcurrentBag<(SimulatedDevice, DeviceService.DeviceServiceClient)>();
+        await Parallel.ForEachAsync(Enumerable.Range(0, profile.GatewayDevices), new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, ct) =>
+        {
+            var device = new SimulatedDevice(_host.DeviceGateway, DeviceProfile.Create(platforms[i % platforms.Length], i, noncompliant: false, new Random(i)));
+            var started = Stopwatch.GetTimestamp();
+            await device.EnrollAsync(token, ct);
+            latency.Add(Stopwatch.GetTimestamp() - started);
+            await device.CheckInAsync(ct);
+            enrolled.Add((device, device.CreateClient(device.Certificate, device.CertificateAuthority)));
+        });
+        var seconds = stopwatch.Elapsed.TotalSeconds;
+        _devices.AddRange(enrolled);
+        _seeded = _devices.Count;
+        report.Add(new Figure("Enrollment", "enrollments/s over gRPC (token check, CSR → certificate, durable writes), 32 in flight", profile.GatewayDevices / seconds, "/s",
+            Notes: $"p50 {latency.PercentileMs(50):F1} ms, p99 {latency.PercentileMs(99):F1} ms; includes one check-in each"));
+    }
+
+    private async Task RawCeilingsAsync()
+    {
+        // Signature rate: what the CA's signing alone allows (2 threads, CSR → certificate).
+        var csr = NewCsr();
+        using var caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var caRequest = new CertificateRequest("CN=bench-ca", caKey, HashAlgorithmName.SHA256);
+        caRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        using var ca = caRequest.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(10));
+        var signed = await Load.RunAsync(2, TimeSpan.FromSeconds(3), (_, i) =>
+        {
+            var request = CertificateRequest.LoadSigningRequest(csr, HashAlgorithmName.SHA256);
+            using var cert = request.Create(ca, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddYears(1), BitConverter.GetBytes(i + 1));
+            return Task.CompletedTask;
+        });
+        report.Add(new Figure("Enrollment", "ceiling: CSR → signed certificate, 2 threads", signed.PerSecond, "/s"));
+
+        // Storage write rate: ~1 KB entity upserts, 32 in flight, on the same Azurite.
+        var table = new TableServiceClient(TestStorage.ConnectionString).GetTableClient($"{_host.StoragePrefix}benchwrites");
+        await table.CreateIfNotExistsAsync();
+        var payload = new string('x', 1000);
+        var writes = await Load.RunAsync(32, TimeSpan.FromSeconds(3), (worker, i) =>
+            table.UpsertEntityAsync(new TableEntity("p", $"{worker}-{i}") { ["Data"] = payload }));
+        report.Add(new Figure("Enrollment", "ceiling: Azurite table upserts (~1 KB, 32 in flight)", writes.PerSecond, "/s"));
+        await table.DeleteAsync();
+    }
+
+    private async Task<Load.Result> TransportCeilingAsync()
+    {
+        var certificates = _host.Services.GetRequiredService<DeviceGatewayCertificates>();
+        await using var echo = await EchoHost.StartAsync(certificates.ServerCertificate, TestStorage.FreeTcpPort());
+        // One channel per device with its own client certificate: the same client setup as check-ins.
+        var clients = _devices.Select(d => new EchoService.EchoServiceClient(Channel(echo.Address, d.Device))).ToList();
+        await Load.RunAsync(profile.Workers, TimeSpan.FromSeconds(2), (w, i) => clients[(int)((w + (i * profile.Workers)) % clients.Count)].EchoAsync(new EchoMessage()).ResponseAsync);
+        var result = await Load.RunAsync(profile.Workers, profile.Measure, (w, i) => clients[(int)((w + (i * profile.Workers)) % clients.Count)].EchoAsync(new EchoMessage()).ResponseAsync);
+        report.Add(new Figure("Ceiling", $"empty unary gRPC call, TLS + client certificate, {profile.Workers} in flight over {clients.Count} connections", result.PerSecond, "/s",
+            Notes: $"p50 {result.Latency.PercentileMs(50):F2} ms, p99 {result.Latency.PercentileMs(99):F2} ms"));
+        return result;
+    }
+
+    private async Task CheckInAsync(Load.Result ceiling)
+    {
+        await Load.RunAsync(profile.Workers, TimeSpan.FromSeconds(2), NotModifiedCheckIn);
+        var notModified = await Load.RunAsync(profile.Workers, profile.Measure, NotModifiedCheckIn);
+        var ratio = notModified.PerSecond / ceiling.PerSecond;
+        report.Add(new Figure(Platform, $"not-modified check-ins, {_devices.Count} devices, {profile.Workers} in flight", notModified.PerSecond, "/s",
+            "empty call", ceiling.PerSecond, "≥ 50% of ceiling", ratio >= 0.5,
+            $"p50 {notModified.Latency.PercentileMs(50):F2} ms, p99 {notModified.Latency.PercentileMs(99):F2} ms, errors {notModified.Errors}"));
+
+        var changing = await Load.RunAsync(profile.Workers, profile.Measure, (w, i) =>
+        {
+            var (device, client) = Pick(w, i);
+            var facts = device.Profile.Facts();
+            facts.FreeStorageBytes = 1_000_000 + i; // a reported change: the device grain must persist it
+            return client.CheckInAsync(new CheckInRequest { Facts = facts, AssignmentEtag = device.AssignmentEtag }).ResponseAsync;
+        });
+        report.Add(new Figure(Platform, "check-ins that change state (persisted: grain state + catalog)", changing.PerSecond, "/s",
+            "empty call", ceiling.PerSecond,
+            Notes: $"p50 {changing.Latency.PercentileMs(50):F2} ms, p99 {changing.Latency.PercentileMs(99):F2} ms, errors {changing.Errors}"));
+    }
+
+    private async Task MemoryAndGrowthAsync(Load.Result ceiling)
+    {
+        var before = Heap();
+        await SeedAsync(profile.GrowthSmall);
+        var perDevice = (Heap() - before) / (double)(profile.GrowthSmall - _devices.Count);
+        report.Add(new Figure("Memory", $"managed heap per active device ({profile.GrowthSmall - _devices.Count:N0} Device grains activated with state)", perDevice / 1024, "KiB",
+            Target: "≤ 4 KiB", TargetMet: perDevice <= 4096));
+
+        var small = await Load.RunAsync(profile.Workers, profile.Measure, NotModifiedCheckIn);
+        await SeedAsync(profile.GrowthLarge);
+        var large = await Load.RunAsync(profile.Workers, profile.Measure, NotModifiedCheckIn);
+        report.Add(new Figure("Growth", $"not-modified check-ins with {profile.GrowthSmall:N0} devices in the tenant", small.PerSecond, "/s",
+            Notes: $"p99 {small.Latency.PercentileMs(99):F2} ms"));
+        report.Add(new Figure("Growth", $"not-modified check-ins with {profile.GrowthLarge:N0} devices in the tenant", large.PerSecond, "/s",
+            Notes: $"p99 {large.Latency.PercentileMs(99):F2} ms"));
+        var p99Ratio = large.Latency.PercentileMs(99) / small.Latency.PercentileMs(99);
+        report.Add(new Figure("Growth", $"p99 ratio {profile.GrowthLarge:N0} / {profile.GrowthSmall:N0} devices", p99Ratio, "×",
+            Target: "≤ 1.2", TargetMet: p99Ratio <= 1.2,
+            Notes: $"throughput ratio {small.PerSecond / large.PerSecond:F2}×"));
+    }
+
+    private async Task AdminQueriesAsync()
+    {
+        var token = _host.AdminToken(_tenantId, "Read Only Operator");
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_host.AdminPort}/v1.0/") };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        const string Query = "deviceManagement/managedDevices?$top=100&$filter=operatingSystem%20eq%20%27Windows%27";
+        using (var probe = await http.GetAsync(Query))
+        {
+            if (!probe.IsSuccessStatusCode)
+            {
+                report.Add(new Figure("Admin queries", "Graph page of 100 with $filter", double.NaN, "ms", Notes: $"not measured: the query answered {(int)probe.StatusCode}"));
+                return;
+            }
+        }
+
+        var latency = new Latency();
+        for (var i = 0; i < profile.AdminQueries; i++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            using var response = await http.GetAsync(Query);
+            response.EnsureSuccessStatusCode();
+            await response.Content.ReadAsByteArrayAsync();
+            latency.Add(Stopwatch.GetTimestamp() - started);
+        }
+
+        var p99 = latency.PercentileMs(99);
+        report.Add(new Figure("Admin queries", $"Graph managedDevices page of 100, $filter=operatingSystem eq 'Windows', {_seeded:N0} devices, p50", latency.PercentileMs(50), "ms"));
+        report.Add(new Figure("Admin queries", "same, p99", p99, "ms", Target: "≤ 50 ms", TargetMet: p99 <= 50));
+    }
+
+    /// <summary>
+    /// Adds devices straight through the Device grains (CSR signing and durable writes included,
+    /// the gateway and token check skipped) until the tenant has <paramref name="total"/>.
+    /// </summary>
+    private async Task SeedAsync(int total)
+    {
+        var count = total - _seeded;
+        if (count <= 0)
+        {
+            return;
+        }
+
+        Console.WriteLine($"Seeding {count:N0} devices (tenant total {total:N0})…");
+        var csr = NewCsr();
+        var platforms = new[] { DevicePlatform.Windows, DevicePlatform.IOS, DevicePlatform.Android, DevicePlatform.MacOS };
+        var stopwatch = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(Enumerable.Range(_seeded, count), new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (i, _) =>
+        {
+            var platform = platforms[i % platforms.Length];
+            var enrollment = new DeviceEnrollment(platform, "1.0", $"seed-{i}", new HardwareIdentifiers($"SEED{i:D8}", null, null, null, null, null),
+                $"user{i % 5000}@contoso.example", DeviceOwnership.Company, csr, "Seed", "Contoso");
+            await _host.Grains.GetGrain<IDeviceGrain>(GrainKeys.Scoped(_tenantId, Guid.NewGuid().ToString())).EnrollAsync(enrollment);
+        });
+        _seeded = total;
+        report.Add(new Figure("Seeding", $"devices enrolled through Device grains ({count:N0})", count / stopwatch.Elapsed.TotalSeconds, "/s",
+            Notes: "grain-side enrollment: sign + state write + catalog write"));
+    }
+
+    private Task NotModifiedCheckIn(int worker, long iteration)
+    {
+        var (device, client) = Pick(worker, iteration);
+        return client.CheckInAsync(new CheckInRequest { Facts = device.Profile.Facts(), AssignmentEtag = device.AssignmentEtag }).ResponseAsync;
+    }
+
+    private (SimulatedDevice Device, DeviceService.DeviceServiceClient Client) Pick(int worker, long iteration) =>
+        _devices[(int)((worker + (iteration * profile.Workers)) % _devices.Count)];
+
+    private static GrpcChannel Channel(Uri address, SimulatedDevice device)
+    {
+        var authority = device.CertificateAuthority!;
+        var handler = new SocketsHttpHandler
+        {
+            SslOptions = new SslClientAuthenticationOptions
+            {
+                ClientCertificates = new X509CertificateCollection { device.Certificate! },
+                RemoteCertificateValidationCallback = (_, certificate, _, _) =>
+                {
+                    using var chain = new X509Chain();
+                    chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                    chain.ChainPolicy.CustomTrustStore.Add(authority);
+                    chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                    return certificate is X509Certificate2 server && chain.Build(server);
+                },
+            },
+        };
+        return GrpcChannel.ForAddress(address, new GrpcChannelOptions { HttpHandler = handler });
+    }
+
+    private static byte[] NewCsr()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        return new CertificateRequest("CN=bench", key, HashAlgorithmName.SHA256).CreateSigningRequest();
+    }
+
+    private static long Heap()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        return GC.GetTotalMemory(forceFullCollection: true);
+    }
+
+}
