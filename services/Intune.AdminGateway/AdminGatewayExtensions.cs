@@ -36,6 +36,7 @@ public static class AdminGatewayExtensions
         }
 
         builder.Services.AddSingleton<ManagedDeviceQueries>();
+        builder.Services.AddSingleton<ManagedDeviceCommands>();
         builder.Services.TryAddSingleton<IPermissionResolver, BuiltInRolePermissionResolver>();
         builder.Services
             .AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
@@ -84,6 +85,7 @@ public static class AdminGatewayExtensions
             .RequireHost($"*:{gateway.AdminPort}")
             .RequireAuthorization(AdminPolicy);
         v1.MapManagedDevicesApi();
+        v1.MapManagedDeviceActionsApi();
         return app;
     }
 }
