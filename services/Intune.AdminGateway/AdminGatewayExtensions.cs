@@ -37,6 +37,8 @@ public static class AdminGatewayExtensions
 
         builder.Services.AddSingleton<ManagedDeviceQueries>();
         builder.Services.AddSingleton<ManagedDeviceCommands>();
+        builder.Services.AddSingleton<EnrollmentConfigurationService>();
+        builder.Services.AddSingleton<EnrollmentTokenService>();
         builder.Services.TryAddSingleton<IPermissionResolver, BuiltInRolePermissionResolver>();
         builder.Services
             .AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
@@ -86,6 +88,7 @@ public static class AdminGatewayExtensions
             .RequireAuthorization(AdminPolicy);
         v1.MapManagedDevicesApi();
         v1.MapManagedDeviceActionsApi();
+        v1.MapEnrollmentConfigurationsApi();
         return app;
     }
 }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using Intune.Grains.Certificates;
+using Intune.Grains.Users;
 using Microsoft.Extensions.Logging;
 
 namespace Intune.Grains.Devices;
@@ -123,8 +124,9 @@ internal sealed partial class DeviceGrain
         var self = this.AsReference<IDeviceGrain>();
         var generation = _nudgeGeneration;
         // A TimeProvider timer (not a grain timer) so tests drive retries with FakeTimeProvider;
-        // the callback re-enters through the grain's own queue.
-        _nudgeTimer = time.CreateTimer(_ => self.RetryNudgeAsync(generation).Ignore(), null, NudgeRetryInterval, NudgeRetryInterval);
+        // the callback re-enters through the grain's own queue. One-shot, re-armed per attempt, so
+        // a long jump of the clock fires one retry, not one per elapsed interval.
+        _nudgeTimer = time.CreateTimer(_ => self.RetryNudgeAsync(generation).Ignore(), null, NudgeRetryInterval, Timeout.InfiniteTimeSpan);
         return Task.CompletedTask;
     }
 
@@ -140,6 +142,10 @@ internal sealed partial class DeviceGrain
         if (_nudgeAttempt >= MaxNudgeAttempts)
         {
             StopNudging();
+        }
+        else
+        {
+            _nudgeTimer?.Change(NudgeRetryInterval, Timeout.InfiniteTimeSpan);
         }
 
         return Task.CompletedTask;
@@ -262,11 +268,18 @@ internal sealed partial class DeviceGrain
     {
         var tenantId = State.TenantId!;
         var deviceId = State.DeviceId!;
+        var userPrincipalName = State.UserPrincipalName;
         StopNudging();
         _listeners.Clear();
         await device.ClearStateAsync();
         device.State = new DeviceState();
         await catalog.RemoveAsync(tenantId, deviceId);
+        if (!string.IsNullOrWhiteSpace(userPrincipalName))
+        {
+            // The user may enroll another device in its place.
+            await GrainFactory.GetGrain<IUserGrain>(UserDevices.Key(tenantId, userPrincipalName)).ReleaseDeviceAsync(deviceId);
+        }
+
         logger.LogInformation("Removed device {DeviceId} of tenant {TenantId}", deviceId, tenantId);
     }
 

@@ -239,6 +239,9 @@ internal sealed class DeviceGrpcService(IScaleUnitRouter router, DeviceCertifica
         EnrollmentRefusal.TokenRevoked => StatusCode.PermissionDenied,
         EnrollmentRefusal.TokenExhausted => StatusCode.ResourceExhausted,
         EnrollmentRefusal.InvalidRequest => StatusCode.InvalidArgument,
+        EnrollmentRefusal.PlatformBlocked or EnrollmentRefusal.PersonalDeviceBlocked => StatusCode.PermissionDenied,
+        EnrollmentRefusal.OsVersionBelowMinimum or EnrollmentRefusal.OsVersionAboveMaximum => StatusCode.FailedPrecondition,
+        EnrollmentRefusal.DeviceLimitReached => StatusCode.ResourceExhausted,
         _ => StatusCode.FailedPrecondition,
     };
 
