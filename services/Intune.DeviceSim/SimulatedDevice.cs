@@ -19,6 +19,8 @@ public sealed class SimulatedDevice : IDisposable
     private readonly List<CommandType> _executed = [];
     private readonly List<IDisposable> _superseded = [];
     private ECDsa _key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+    private long _checkIns;
+    private long _notModified;
     private GrpcChannel? _channel;
 
     public SimulatedDevice(Uri gateway, DeviceProfile profile)
@@ -52,6 +54,13 @@ public sealed class SimulatedDevice : IDisposable
             }
         }
     }
+
+    public long CheckIns => Interlocked.Read(ref _checkIns);
+
+    public long NotModifiedCheckIns => Interlocked.Read(ref _notModified);
+
+    /// <summary>Called as each command is carried out (simulation summaries, tests).</summary>
+    public Action<SimulatedDevice, Command>? CommandExecuted { get; set; }
 
     /// <summary>True once a retire or wipe was acknowledged: the service no longer manages this device.</summary>
     public bool Unenrolled { get; private set; }
@@ -99,6 +108,12 @@ public sealed class SimulatedDevice : IDisposable
         var request = new CheckInRequest { Facts = Profile.Facts(), AssignmentEtag = AssignmentEtag };
         request.CommandResults.AddRange(_unreported);
         var response = await client.CheckInAsync(request, cancellationToken: cancellationToken);
+        Interlocked.Increment(ref _checkIns);
+        if (response.NotModified)
+        {
+            Interlocked.Increment(ref _notModified);
+        }
+
         _unreported.Clear();
         AssignmentEtag = response.AssignmentEtag;
         LastCheckIn = response;
@@ -184,6 +199,8 @@ public sealed class SimulatedDevice : IDisposable
         {
             _executed.Add(command.Type);
         }
+
+        CommandExecuted?.Invoke(this, command);
 
         if (command.Type == CommandType.ResetPasscode && Profile.Platform is Platform.Windows or Platform.Macos)
         {

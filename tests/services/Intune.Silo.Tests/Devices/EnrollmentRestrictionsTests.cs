@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Azure.Data.Tables;
 using Grpc.Core;
+using Intune.AdminGateway.Application;
 using Intune.Device.V1;
 using Intune.DeviceSim;
 using Intune.Grains.Tenants;
@@ -152,6 +153,31 @@ public sealed class EnrollmentRestrictionsTests(ScaleUnitFixture fixture) : ICla
 
         Assert.Equal(StatusCode.PermissionDenied, error.StatusCode);
         Assert.Contains("revoked", error.Status.Detail);
+    }
+
+    [Fact]
+    public async Task EnrollmentTokenService_CreateListRevoke_RevokedTokenIsRefused()
+    {
+        var (tenantId, _) = await Host.CreateTenantAsync();
+        var tokens = Host.Services.GetRequiredService<EnrollmentTokenService>();
+
+        var created = await tokens.CreateAsync(tenantId, TimeSpan.FromHours(8), maximumUses: 3);
+        using var before = Host.NewDevice(Platform.Macos);
+        await before.EnrollAsync(created.Token!);
+        var revoked = await tokens.RevokeAsync(tenantId, created.TokenId);
+        var unknown = await tokens.RevokeAsync(tenantId, "no-such-token");
+        var listed = (await tokens.ListAsync(tenantId)).Single(t => t.TokenId == created.TokenId);
+        using var after = Host.NewDevice(Platform.Macos);
+        var error = await RefusedWithoutWritesAsync(tenantId, after, created.Token!);
+
+        Assert.True(revoked);
+        Assert.False(unknown);
+        Assert.True(listed.Revoked);
+        Assert.Equal(1, listed.Uses);
+        Assert.Null(listed.Token);
+        Assert.Equal(StatusCode.PermissionDenied, error.StatusCode);
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => tokens.CreateAsync(tenantId, TimeSpan.FromDays(400), null));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => tokens.CreateAsync(tenantId, TimeSpan.FromDays(1), 0));
     }
 
     [Fact]
