@@ -74,6 +74,9 @@ public static class ManagedDeviceActionsApi
                         case "macOsUnlockCode" when property.Value.ValueKind is JsonValueKind.String or JsonValueKind.Null:
                             request = request with { MacOsUnlockCode = property.Value.GetString() };
                             break;
+                        case "keepEnrollmentData" or "keepUserData" when property.Value.ValueKind == JsonValueKind.Null:
+                            // Clients that send every parameter send unset ones as null: Graph's default, false.
+                            break;
                         case "keepEnrollmentData" or "keepUserData" or "persistEsimDataPlan":
                             return GraphErrors.BadRequest($"'{property.Name}' must be a boolean.");
                         case "macOsUnlockCode":

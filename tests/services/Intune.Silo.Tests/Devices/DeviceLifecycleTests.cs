@@ -135,7 +135,7 @@ public sealed class DeviceLifecycleTests(ScaleUnitFixture fixture) : IClassFixtu
         using var _ = device;
         using var __ = admin;
 
-        await admin.PostAsJsonAsync($"deviceManagement/managedDevices/{device.DeviceId}/wipe", new { keepEnrollmentData = true, keepUserData = true, persistEsimDataPlan = false });
+        await admin.PostAsJsonAsync($"deviceManagement/managedDevices/{device.DeviceId}/wipe", new { keepEnrollmentData = true, keepUserData = true, persistEsimDataPlan = false, macOsUnlockCode = (string?)null });
         var delivered = await device.CheckInAsync();
         var final = await device.SyncAsync();
         var view = await GetDeviceAsync(admin, device.DeviceId!);
@@ -146,6 +146,24 @@ public sealed class DeviceLifecycleTests(ScaleUnitFixture fixture) : IClassFixtu
         Assert.False(final.Unenrolled);
         Assert.Equal("managed", (string?)view["managementState"]);
         Assert.Equal("done", (string?)view["deviceActionResults"]![0]!["actionState"]);
+    }
+
+    [Fact]
+    public async Task Wipe_WithNullParameters_TakesGraphDefaults()
+    {
+        var (_, device, admin) = await EnrolledAsync(Platform.Android);
+        using var _ = device;
+        using var __ = admin;
+
+        var response = await admin.PostAsync(
+            $"deviceManagement/managedDevices/{device.DeviceId}/wipe",
+            new StringContent("""{"keepEnrollmentData":null,"keepUserData":null,"macOsUnlockCode":null,"persistEsimDataPlan":null}""", Encoding.UTF8, "application/json"));
+        var delivered = await device.CheckInAsync();
+
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        var command = Assert.Single(delivered.Commands);
+        Assert.False(command.KeepEnrollmentData);
+        Assert.False(command.KeepUserData);
     }
 
     [Fact]
