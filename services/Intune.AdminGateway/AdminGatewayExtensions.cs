@@ -36,6 +36,9 @@ public static class AdminGatewayExtensions
         }
 
         builder.Services.AddSingleton<ManagedDeviceQueries>();
+        builder.Services.AddSingleton<ManagedDeviceCommands>();
+        builder.Services.AddSingleton<EnrollmentConfigurationService>();
+        builder.Services.AddSingleton<EnrollmentTokenService>();
         builder.Services.TryAddSingleton<IPermissionResolver, BuiltInRolePermissionResolver>();
         builder.Services
             .AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
@@ -84,6 +87,8 @@ public static class AdminGatewayExtensions
             .RequireHost($"*:{gateway.AdminPort}")
             .RequireAuthorization(AdminPolicy);
         v1.MapManagedDevicesApi();
+        v1.MapManagedDeviceActionsApi();
+        v1.MapEnrollmentConfigurationsApi();
         return app;
     }
 }

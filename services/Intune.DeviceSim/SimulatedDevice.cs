@@ -15,7 +15,12 @@ namespace Intune.DeviceSim;
 public sealed class SimulatedDevice : IDisposable
 {
     private readonly Uri _gateway;
-    private readonly ECDsa _key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+    private readonly List<CommandResult> _unreported = [];
+    private readonly List<CommandType> _executed = [];
+    private readonly List<IDisposable> _superseded = [];
+    private ECDsa _key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+    private long _checkIns;
+    private long _notModified;
     private GrpcChannel? _channel;
 
     public SimulatedDevice(Uri gateway, DeviceProfile profile)
@@ -37,6 +42,28 @@ public sealed class SimulatedDevice : IDisposable
     public string AssignmentEtag { get; private set; } = string.Empty;
 
     public CheckInResponse? LastCheckIn { get; private set; }
+
+    /// <summary>Commands carried out so far, in order.</summary>
+    public IReadOnlyList<CommandType> ExecutedCommands
+    {
+        get
+        {
+            lock (_executed)
+            {
+                return _executed.ToList();
+            }
+        }
+    }
+
+    public long CheckIns => Interlocked.Read(ref _checkIns);
+
+    public long NotModifiedCheckIns => Interlocked.Read(ref _notModified);
+
+    /// <summary>Called as each command is carried out (simulation summaries, tests).</summary>
+    public Action<SimulatedDevice, Command>? CommandExecuted { get; set; }
+
+    /// <summary>True once a retire or wipe was acknowledged: the service no longer manages this device.</summary>
+    public bool Unenrolled { get; private set; }
 
     public async Task<EnrollResponse> EnrollAsync(string enrollmentToken, CancellationToken cancellationToken = default)
     {
@@ -70,13 +97,78 @@ public sealed class SimulatedDevice : IDisposable
         return response;
     }
 
+    /// <summary>
+    /// One check-in: reports the results of commands carried out since the last one, then carries
+    /// out the commands in the answer (their results go with the next check-in).
+    /// </summary>
     public async Task<CheckInResponse> CheckInAsync(CancellationToken cancellationToken = default)
     {
         var channel = _channel ?? throw new InvalidOperationException("Enroll the device before checking in.");
         var client = new DeviceService.DeviceServiceClient(channel);
-        var response = await client.CheckInAsync(new CheckInRequest { Facts = Profile.Facts(), AssignmentEtag = AssignmentEtag }, cancellationToken: cancellationToken);
+        var request = new CheckInRequest { Facts = Profile.Facts(), AssignmentEtag = AssignmentEtag };
+        request.CommandResults.AddRange(_unreported);
+        var response = await client.CheckInAsync(request, cancellationToken: cancellationToken);
+        Interlocked.Increment(ref _checkIns);
+        if (response.NotModified)
+        {
+            Interlocked.Increment(ref _notModified);
+        }
+
+        _unreported.Clear();
         AssignmentEtag = response.AssignmentEtag;
         LastCheckIn = response;
+        Unenrolled = response.Unenrolled;
+        foreach (var command in response.Commands)
+        {
+            _unreported.Add(Execute(command));
+        }
+
+        return response;
+    }
+
+    /// <summary>Checks in until nothing is left to report, as an agent does after carrying out commands.</summary>
+    public async Task<CheckInResponse> SyncAsync(CancellationToken cancellationToken = default)
+    {
+        var response = await CheckInAsync(cancellationToken);
+        while (_unreported.Count > 0 && !Unenrolled)
+        {
+            response = await CheckInAsync(cancellationToken);
+        }
+
+        return response;
+    }
+
+    /// <summary>
+    /// Holds the push channel open and calls <paramref name="onNudge"/> for every message (the
+    /// first says the channel is live) until the stream ends or <paramref name="cancellationToken"/> fires.
+    /// </summary>
+    public async Task ListenAsync(Func<Nudge, Task> onNudge, CancellationToken cancellationToken)
+    {
+        var channel = _channel ?? throw new InvalidOperationException("Enroll the device before listening.");
+        var client = new DeviceService.DeviceServiceClient(channel);
+        using var call = client.Listen(new ListenRequest(), cancellationToken: cancellationToken);
+        while (await call.ResponseStream.MoveNext(cancellationToken))
+        {
+            await onNudge(call.ResponseStream.Current);
+        }
+    }
+
+    /// <summary>Makes a new key, gets a certificate for it and uses it from now on.</summary>
+    public async Task<RenewCertificateResponse> RenewCertificateAsync(CancellationToken cancellationToken = default)
+    {
+        var channel = _channel ?? throw new InvalidOperationException("Enroll the device before renewing its certificate.");
+        var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var csr = new CertificateRequest($"CN={Profile.DeviceName}", key, HashAlgorithmName.SHA256).CreateSigningRequest();
+        var response = await new DeviceService.DeviceServiceClient(channel).RenewCertificateAsync(
+            new RenewCertificateRequest { CertificateSigningRequest = ByteString.CopyFrom(csr) }, cancellationToken: cancellationToken);
+        using var issued = X509CertificateLoader.LoadCertificate(response.Certificate.ToByteArray());
+        using var withKey = issued.CopyWithPrivateKey(key);
+        // The old channel may carry an open Listen stream; it is closed with the device.
+        _superseded.Add(channel);
+        _superseded.Add(_key);
+        Certificate = X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
+        _key = key;
+        _channel = CreateChannel(Certificate, CertificateAuthority);
         return response;
     }
 
@@ -87,9 +179,35 @@ public sealed class SimulatedDevice : IDisposable
     public void Dispose()
     {
         _channel?.Dispose();
+        foreach (var superseded in _superseded)
+        {
+            superseded.Dispose();
+        }
+
         Certificate?.Dispose();
         CertificateAuthority?.Dispose();
         _key.Dispose();
+    }
+
+    /// <summary>
+    /// Carries out a command as far as a simulation can: it is recorded, and refused where the
+    /// real platform refuses it (Intune's passcode reset exists for Android and iOS/iPadOS only).
+    /// </summary>
+    private CommandResult Execute(Command command)
+    {
+        lock (_executed)
+        {
+            _executed.Add(command.Type);
+        }
+
+        CommandExecuted?.Invoke(this, command);
+
+        if (command.Type == CommandType.ResetPasscode && Profile.Platform is Platform.Windows or Platform.Macos)
+        {
+            return new CommandResult { CommandId = command.CommandId, Succeeded = false, Error = $"Passcode reset is not supported on {Profile.Platform}." };
+        }
+
+        return new CommandResult { CommandId = command.CommandId, Succeeded = true };
     }
 
     private GrpcChannel CreateChannel(X509Certificate2? clientCertificate, X509Certificate2? pinnedAuthority)

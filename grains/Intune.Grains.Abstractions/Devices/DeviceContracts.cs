@@ -28,14 +28,17 @@ public sealed record DeviceEnrollmentResult(
 public sealed record DeviceCheckIn(
     [property: Id(0)] string CertificateSerialNumber,
     [property: Id(1)] DeviceFacts Facts,
-    [property: Id(2)] string? AssignmentEtag);
+    [property: Id(2)] string? AssignmentEtag,
+    [property: Id(3)] IReadOnlyList<DeviceCommandResult>? CommandResults = null);
 
 [GenerateSerializer, Immutable, Alias("intune.DeviceCheckInResult")]
 public sealed record DeviceCheckInResult(
     [property: Id(0)] bool NotModified,
     [property: Id(1)] string AssignmentEtag,
     [property: Id(2)] ComplianceState ComplianceState,
-    [property: Id(3)] DateTimeOffset NextCheckIn);
+    [property: Id(3)] DateTimeOffset NextCheckIn,
+    [property: Id(4)] IReadOnlyList<DeviceCommand>? Commands = null,
+    [property: Id(5)] bool Unenrolled = false);
 
 /// <summary>The admin's view of a device: the fields of Graph's <c>managedDevice</c> we hold.</summary>
 [GenerateSerializer, Immutable, Alias("intune.ManagedDeviceView")]
@@ -55,6 +58,8 @@ public sealed record ManagedDeviceView
     [Id(11)] public DateTimeOffset ManagementCertificateExpirationDate { get; init; }
     [Id(12)] public DeviceFacts Facts { get; init; } = new();
     [Id(13)] public HardwareIdentifiers Hardware { get; init; } = HardwareIdentifiers.None;
+    [Id(30)] public IReadOnlyList<DeviceActionResult> DeviceActionResults { get; init; } = [];
+    [Id(31)] public string? Notes { get; init; }
 }
 
 /// <summary>A page of devices from the tenant's device catalog.</summary>

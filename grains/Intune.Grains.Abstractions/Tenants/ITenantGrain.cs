@@ -28,6 +28,41 @@ public interface ITenantGrain : IGrainWithStringKey
     /// </summary>
     [Alias("AdmitEnrollmentAsync")]
     Task AdmitEnrollmentAsync(string token, EnrollmentCandidate candidate);
+
+    /// <summary>
+    /// Runs every check of <see cref="AdmitEnrollmentAsync"/> without counting a token use, and
+    /// answers the device limit that applies. Writes nothing.
+    /// </summary>
+    [Alias("EvaluateEnrollmentAsync")]
+    Task<EnrollmentAdmission> EvaluateEnrollmentAsync(string token, EnrollmentCandidate candidate);
+
+    /// <summary>Revokes a token: later enrollments with it are refused. False when no such token exists.</summary>
+    [Alias("RevokeEnrollmentTokenAsync")]
+    Task<bool> RevokeEnrollmentTokenAsync(string tokenId);
+
+    /// <summary>The tenant's enrollment restrictions, the built-in defaults included, by kind then priority.</summary>
+    [Alias("ListEnrollmentConfigurationsAsync")]
+    Task<IReadOnlyList<EnrollmentConfiguration>> ListEnrollmentConfigurationsAsync();
+
+    /// <summary>Creates a restriction with the next free priority; the id and dates are the tenant's.</summary>
+    [Alias("CreateEnrollmentConfigurationAsync")]
+    Task<EnrollmentConfiguration> CreateEnrollmentConfigurationAsync(EnrollmentConfiguration configuration);
+
+    /// <summary>Null when no such configuration exists.</summary>
+    [Alias("UpdateEnrollmentConfigurationAsync")]
+    Task<EnrollmentConfiguration?> UpdateEnrollmentConfigurationAsync(string id, EnrollmentConfigurationPatch patch);
+
+    /// <summary>False when no such configuration exists; the built-in defaults cannot be deleted.</summary>
+    [Alias("DeleteEnrollmentConfigurationAsync")]
+    Task<bool> DeleteEnrollmentConfigurationAsync(string id);
+
+    /// <summary>Replaces the configuration's assignments. False when no such configuration exists.</summary>
+    [Alias("AssignEnrollmentConfigurationAsync")]
+    Task<bool> AssignEnrollmentConfigurationAsync(string id, IReadOnlyList<EnrollmentAssignmentTarget> targets);
+
+    /// <summary>Moves a configuration to <paramref name="priority"/> (1 = evaluated first), shifting the others of its kind.</summary>
+    [Alias("SetEnrollmentConfigurationPriorityAsync")]
+    Task<bool> SetEnrollmentConfigurationPriorityAsync(string id, int priority);
 }
 
 /// <summary>Enrollment tokens carry their tenant so the gateway can route before any lookup.</summary>

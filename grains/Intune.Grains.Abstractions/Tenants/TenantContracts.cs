@@ -37,6 +37,11 @@ public enum EnrollmentRefusal
     TokenExhausted = 3,
     TenantNotFound = 4,
     InvalidRequest = 5,
+    PlatformBlocked = 6,
+    PersonalDeviceBlocked = 7,
+    OsVersionBelowMinimum = 8,
+    OsVersionAboveMaximum = 9,
+    DeviceLimitReached = 10,
 }
 
 /// <summary>Thrown by enrollment when the tenant refuses a device; nothing has been written.</summary>

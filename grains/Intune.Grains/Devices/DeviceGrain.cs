@@ -8,7 +8,7 @@ namespace Intune.Grains.Devices;
 /// One device: its enrollment, certificate, facts and compliance. The check-in path stays on
 /// this grain alone and writes storage only when something a reader could see has changed.
 /// </summary>
-internal sealed class DeviceGrain(
+internal sealed partial class DeviceGrain(
     [PersistentState("device", StorageNames.Grains)] IPersistentState<DeviceState> device,
     CertificateAuthority authority,
     IDeviceCatalog catalog,
@@ -28,6 +28,12 @@ internal sealed class DeviceGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _lastSync = State.LastSyncDateTime;
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        StopNudging();
         return Task.CompletedTask;
     }
 
@@ -85,19 +91,18 @@ internal sealed class DeviceGrain(
 
     public async Task<DeviceCheckInResult> CheckInAsync(DeviceCheckIn checkIn)
     {
-        if (!State.IsEnrolled)
-        {
-            throw new DeviceAuthenticationException("This device is not enrolled (or its record was removed). Enroll again.");
-        }
-
-        if (!string.Equals(checkIn.CertificateSerialNumber, State.CertificateSerialNumber, StringComparison.OrdinalIgnoreCase))
-        {
-            throw new DeviceAuthenticationException("The presented certificate is no longer valid for this device.");
-        }
-
+        var changed = Authenticate(checkIn.CertificateSerialNumber);
         var now = time.GetUtcNow();
         _lastSync = now;
-        var changed = false;
+        // The device answered: whatever nudge was outstanding has done its job.
+        StopNudging();
+        changed |= ApplyCommandResults(checkIn.CommandResults, now, out var unenroll);
+        if (unenroll)
+        {
+            var platform = State.Platform;
+            await RemoveRecordAsync();
+            return new DeviceCheckInResult(false, string.Empty, ComplianceState.Unknown, CheckInSchedule.Next(platform, now, now), [], Unenrolled: true);
+        }
 
         if (checkIn.Facts != State.Facts)
         {
@@ -128,11 +133,14 @@ internal sealed class DeviceGrain(
         }
 
         var etag = AssignmentEtag;
+        var commands = PendingCommands();
         return new DeviceCheckInResult(
-            NotModified: string.Equals(checkIn.AssignmentEtag, etag, StringComparison.Ordinal),
+            // Pending commands are news even when the assignment is not.
+            NotModified: commands.Count == 0 && string.Equals(checkIn.AssignmentEtag, etag, StringComparison.Ordinal),
             etag,
             State.ComplianceState,
-            CheckInSchedule.Next(State.Platform, State.EnrolledDateTime, now));
+            CheckInSchedule.Next(State.Platform, State.EnrolledDateTime, now),
+            commands);
     }
 
     public Task<ManagedDeviceView?> GetAsync() => Task.FromResult(State.IsEnrolled ? ToView() : null);
@@ -168,5 +176,7 @@ internal sealed class DeviceGrain(
         ManagementCertificateExpirationDate = State.CertificateNotAfter,
         Facts = State.Facts,
         Hardware = State.Hardware,
+        DeviceActionResults = State.Actions.Select(ToResult).ToList(),
+        Notes = State.Notes,
     };
 }

@@ -1,12 +1,15 @@
 using Intune.Grains.Certificates;
 using Intune.Grains.Tenants;
+using Intune.Grains.Users;
 using Orleans.Concurrency;
 
 namespace Intune.Grains.Devices;
 
 /// <summary>
 /// Coordinates an enrollment. Order matters for "a refusal leaves nothing behind": the request
-/// is checked first, then the tenant admits it (counting a token use), then the device is created.
+/// is checked first, then the tenant evaluates token and restrictions without writing, then the
+/// user's device limit is checked and the device reserved, then the tenant admits it (counting a
+/// token use; the reservation is released if that fails), then the device is created.
 /// </summary>
 [StatelessWorker]
 internal sealed class EnrollmentGrain : Grain, IEnrollmentGrain
@@ -38,9 +41,28 @@ internal sealed class EnrollmentGrain : Grain, IEnrollmentGrain
         }
 
         var candidate = new EnrollmentCandidate(enrollment.Platform, enrollment.OsVersion, enrollment.Ownership, enrollment.UserPrincipalName);
-        await GrainFactory.GetGrain<ITenantGrain>(tenantId).AdmitEnrollmentAsync(enrollmentToken, candidate);
+        var tenant = GrainFactory.GetGrain<ITenantGrain>(tenantId);
+        var admission = await tenant.EvaluateEnrollmentAsync(enrollmentToken, candidate);
 
         var deviceId = Guid.NewGuid().ToString();
-        return await GrainFactory.GetGrain<IDeviceGrain>(GrainKeys.Scoped(tenantId, deviceId)).EnrollAsync(enrollment);
+        // Userless devices (kiosks, shared devices) have no per-user limit.
+        var user = string.IsNullOrWhiteSpace(enrollment.UserPrincipalName)
+            ? null
+            : GrainFactory.GetGrain<IUserGrain>(UserDevices.Key(tenantId, enrollment.UserPrincipalName));
+        if (user is not null)
+        {
+            await user.ReserveDeviceAsync(deviceId, admission.DeviceLimit);
+        }
+
+        try
+        {
+            await tenant.AdmitEnrollmentAsync(enrollmentToken, candidate);
+            return await GrainFactory.GetGrain<IDeviceGrain>(GrainKeys.Scoped(tenantId, deviceId)).EnrollAsync(enrollment);
+        }
+        catch when (user is not null)
+        {
+            await user.ReleaseDeviceAsync(deviceId);
+            throw;
+        }
     }
 }

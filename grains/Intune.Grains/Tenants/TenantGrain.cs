@@ -8,7 +8,7 @@ namespace Intune.Grains.Tenants;
 /// A tenant: identity, enrollment tokens and enrollment admission. Enrollment admission is the
 /// only device-facing call, and it runs once per device, not per check-in.
 /// </summary>
-internal sealed class TenantGrain(
+internal sealed partial class TenantGrain(
     [PersistentState("tenant", StorageNames.Grains)] IPersistentState<TenantState> tenant,
     TimeProvider time) : Grain, ITenantGrain
 {
@@ -64,6 +64,34 @@ internal sealed class TenantGrain(
 
     public async Task AdmitEnrollmentAsync(string token, EnrollmentCandidate candidate)
     {
+        var (record, _) = Evaluate(token, candidate);
+        record.Uses++;
+        await tenant.WriteStateAsync();
+    }
+
+    public Task<EnrollmentAdmission> EvaluateEnrollmentAsync(string token, EnrollmentCandidate candidate) =>
+        Task.FromResult(Evaluate(token, candidate).Admission);
+
+    public async Task<bool> RevokeEnrollmentTokenAsync(string tokenId)
+    {
+        var record = State.EnrollmentTokens.FirstOrDefault(t => t.TokenId == tokenId);
+        if (record is null)
+        {
+            return false;
+        }
+
+        if (!record.Revoked)
+        {
+            record.Revoked = true;
+            await tenant.WriteStateAsync();
+        }
+
+        return true;
+    }
+
+    /// <summary>Every enrollment check, in the order a refusal is most useful to the user; writes nothing.</summary>
+    private (EnrollmentTokenRecord Token, EnrollmentAdmission Admission) Evaluate(string token, EnrollmentCandidate candidate)
+    {
         if (!State.Exists)
         {
             throw new EnrollmentRefusedException(EnrollmentRefusal.TenantNotFound, "The enrollment token names a tenant that does not exist.");
@@ -97,8 +125,8 @@ internal sealed class TenantGrain(
             throw new EnrollmentRefusedException(EnrollmentRefusal.InvalidRequest, "The device must state its platform.");
         }
 
-        record.Uses++;
-        await tenant.WriteStateAsync();
+        CheckPlatformRestrictions(candidate);
+        return (record, new EnrollmentAdmission(Effective(EnrollmentConfigurationKind.Limit).Limit));
     }
 
     private TenantInfo Info => new(TenantId, State.DisplayName!, State.Region!, State.CreatedDateTime);

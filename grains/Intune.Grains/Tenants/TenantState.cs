@@ -8,6 +8,8 @@ public sealed class TenantState
     [Id(1)] public string? Region { get; set; }
     [Id(2)] public DateTimeOffset CreatedDateTime { get; set; }
     [Id(3)] public List<EnrollmentTokenRecord> EnrollmentTokens { get; set; } = [];
+    /// <summary>Enrollment restrictions; the built-in defaults are added on first use.</summary>
+    [Id(4)] public List<EnrollmentConfiguration> EnrollmentConfigurations { get; set; } = [];
 
     public bool Exists => DisplayName is not null;
 }

@@ -66,7 +66,7 @@ public sealed record ManagedDeviceResource
     public string? Notes { get; init; }
     public bool? RequireUserEnrollmentApproval { get; init; }
     public string? EnrollmentProfileName { get; init; }
-    public IReadOnlyList<object> DeviceActionResults { get; init; } = [];
+    public IReadOnlyList<DeviceActionResultResource> DeviceActionResults { get; init; } = [];
 
     public static ManagedDeviceResource From(ManagedDeviceView device) => new()
     {
@@ -102,5 +102,12 @@ public sealed record ManagedDeviceResource
         FreeStorageSpaceInBytes = device.Facts.FreeStorageBytes,
         ManagementState = device.ManagementState,
         ManagementCertificateExpirationDate = device.ManagementCertificateExpirationDate,
+        Notes = device.Notes,
+        DeviceActionResults = device.DeviceActionResults
+            .Select(a => new DeviceActionResultResource(a.ActionName, a.ActionState, a.StartDateTime, a.LastUpdatedDateTime))
+            .ToList(),
     };
 }
+
+/// <summary>Graph's <c>microsoft.graph.deviceActionResult</c>.</summary>
+public sealed record DeviceActionResultResource(string ActionName, DeviceActionState ActionState, DateTimeOffset StartDateTime, DateTimeOffset LastUpdatedDateTime);

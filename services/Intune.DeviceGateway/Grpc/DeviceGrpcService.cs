@@ -16,7 +16,7 @@ namespace Intune.DeviceGateway.Grpc;
 /// intune.device.v1.DeviceService: translates the wire protocol to grain calls and grain
 /// refusals to gRPC statuses. No device state lives here.
 /// </summary>
-internal sealed class DeviceGrpcService(IScaleUnitRouter router, DeviceCertificateAuthenticator authenticator) : DeviceService.DeviceServiceBase
+internal sealed class DeviceGrpcService(IScaleUnitRouter router, DeviceCertificateAuthenticator authenticator, TimeProvider time) : DeviceService.DeviceServiceBase
 {
     public override async Task<EnrollResponse> Enroll(EnrollRequest request, ServerCallContext context)
     {
@@ -75,21 +75,162 @@ internal sealed class DeviceGrpcService(IScaleUnitRouter router, DeviceCertifica
         try
         {
             var grains = await router.ForScaleUnitAsync(identity.ScaleUnitId, context.CancellationToken);
+            var results = request.CommandResults
+                .Select(r => new DeviceCommandResult(r.CommandId, r.Succeeded, NullIfEmpty(r.Error)))
+                .ToList();
             result = await grains.GetGrain<IDeviceGrain>(GrainKeys.Scoped(identity.TenantId, identity.DeviceId))
-                .CheckInAsync(new DeviceCheckIn(identity.CertificateSerialNumber, facts, NullIfEmpty(request.AssignmentEtag)));
+                .CheckInAsync(new DeviceCheckIn(identity.CertificateSerialNumber, facts, NullIfEmpty(request.AssignmentEtag), results));
         }
         catch (DeviceAuthenticationException ex)
         {
             throw new RpcException(new Status(StatusCode.PermissionDenied, ex.Message));
         }
 
-        return new CheckInResponse
+        var response = new CheckInResponse
         {
             NotModified = result.NotModified,
             AssignmentEtag = result.AssignmentEtag,
             ComplianceState = ToWire(result.ComplianceState),
             NextCheckIn = Timestamp.FromDateTimeOffset(result.NextCheckIn),
+            Unenrolled = result.Unenrolled,
         };
+        response.Commands.AddRange((result.Commands ?? []).Select(ToWire));
+        return response;
+    }
+
+    public override async Task Listen(ListenRequest request, IServerStreamWriter<Nudge> responseStream, ServerCallContext context)
+    {
+        var identity = authenticator.Authenticate(context);
+        var grains = await router.ForScaleUnitAsync(identity.ScaleUnitId, context.CancellationToken);
+        var device = grains.GetGrain<IDeviceGrain>(GrainKeys.Scoped(identity.TenantId, identity.DeviceId));
+        var nudges = System.Threading.Channels.Channel.CreateUnbounded<DeviceNudge>(new() { SingleReader = true });
+        // The observer lives in this process; the Device grain may be in another. The grain only
+        // keeps it for a lease, renewed below while the stream is open.
+        // Orleans holds observer targets weakly: keep ours alive until the stream ends.
+        var target = new ChannelDeviceListener(nudges.Writer);
+        var listener = grains.CreateObjectReference<IDeviceListener>(target);
+        try
+        {
+            try
+            {
+                await device.ListenAsync(identity.CertificateSerialNumber, listener);
+            }
+            catch (DeviceAuthenticationException ex)
+            {
+                throw new RpcException(new Status(StatusCode.PermissionDenied, ex.Message));
+            }
+
+            await responseStream.WriteAsync(new Nudge { Reason = "connected", Attempt = 0 }, context.CancellationToken);
+            using var renewal = new PeriodicTimer(DeviceListenerLease.Renewal, time);
+            var renew = RenewLeaseAsync(device, identity, listener, renewal, nudges.Writer, context.CancellationToken);
+            await foreach (var nudge in nudges.Reader.ReadAllAsync(context.CancellationToken))
+            {
+                await responseStream.WriteAsync(new Nudge { Reason = nudge.Reason, Attempt = nudge.Attempt }, context.CancellationToken);
+            }
+
+            // The channel completes only when the lease could not be renewed (the device was removed).
+            await renew;
+        }
+        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        {
+            // The device hung up.
+        }
+        finally
+        {
+            try
+            {
+                await device.StopListeningAsync(listener);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // Best effort: the lease expires on its own.
+            }
+
+            grains.DeleteObjectReference<IDeviceListener>(listener);
+            GC.KeepAlive(target);
+        }
+    }
+
+    public override async Task<RenewCertificateResponse> RenewCertificate(RenewCertificateRequest request, ServerCallContext context)
+    {
+        var identity = authenticator.Authenticate(context);
+        DeviceCertificateRenewal renewal;
+        try
+        {
+            var grains = await router.ForScaleUnitAsync(identity.ScaleUnitId, context.CancellationToken);
+            renewal = await grains.GetGrain<IDeviceGrain>(GrainKeys.Scoped(identity.TenantId, identity.DeviceId))
+                .RenewCertificateAsync(identity.CertificateSerialNumber, request.CertificateSigningRequest.ToByteArray());
+        }
+        catch (DeviceAuthenticationException ex)
+        {
+            throw new RpcException(new Status(StatusCode.PermissionDenied, ex.Message));
+        }
+        catch (ArgumentException ex)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, ex.Message));
+        }
+
+        return new RenewCertificateResponse
+        {
+            Certificate = Google.Protobuf.ByteString.CopyFrom(renewal.Certificate),
+            CertificateAuthority = Google.Protobuf.ByteString.CopyFrom(renewal.CertificateAuthority),
+            CertificateNotAfter = Timestamp.FromDateTimeOffset(renewal.CertificateNotAfter),
+        };
+    }
+
+    private static async Task RenewLeaseAsync(
+        IDeviceGrain device,
+        DeviceIdentity identity,
+        IDeviceListener listener,
+        PeriodicTimer renewal,
+        System.Threading.Channels.ChannelWriter<DeviceNudge> nudges,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (await renewal.WaitForNextTickAsync(cancellationToken))
+            {
+                await device.ListenAsync(identity.CertificateSerialNumber, listener);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stream closed.
+        }
+        catch (DeviceAuthenticationException)
+        {
+            // Retired, wiped or deleted since the stream opened: end it.
+            nudges.TryComplete();
+        }
+    }
+
+    private static Command ToWire(DeviceCommand command) => new()
+    {
+        CommandId = command.CommandId,
+        Type = command.Kind switch
+        {
+            DeviceActionKind.RemoteLock => CommandType.RemoteLock,
+            DeviceActionKind.Wipe => CommandType.Wipe,
+            DeviceActionKind.Retire => CommandType.Retire,
+            DeviceActionKind.SyncDevice => CommandType.SyncDevice,
+            DeviceActionKind.RebootNow => CommandType.RebootNow,
+            DeviceActionKind.ResetPasscode => CommandType.ResetPasscode,
+            DeviceActionKind.ShutDown => CommandType.ShutDown,
+            _ => CommandType.Unspecified,
+        },
+        KeepEnrollmentData = command.KeepEnrollmentData,
+        KeepUserData = command.KeepUserData,
+        MacOsUnlockCode = command.MacOsUnlockCode ?? string.Empty,
+    };
+
+    /// <summary>Receives nudges from the Device grain and hands them to the open stream.</summary>
+    private sealed class ChannelDeviceListener(System.Threading.Channels.ChannelWriter<DeviceNudge> writer) : IDeviceListener
+    {
+        public Task NudgeAsync(DeviceNudge nudge)
+        {
+            writer.TryWrite(nudge);
+            return Task.CompletedTask;
+        }
     }
 
     private static StatusCode ToStatusCode(EnrollmentRefusal reason) => reason switch
@@ -98,6 +239,9 @@ internal sealed class DeviceGrpcService(IScaleUnitRouter router, DeviceCertifica
         EnrollmentRefusal.TokenRevoked => StatusCode.PermissionDenied,
         EnrollmentRefusal.TokenExhausted => StatusCode.ResourceExhausted,
         EnrollmentRefusal.InvalidRequest => StatusCode.InvalidArgument,
+        EnrollmentRefusal.PlatformBlocked or EnrollmentRefusal.PersonalDeviceBlocked => StatusCode.PermissionDenied,
+        EnrollmentRefusal.OsVersionBelowMinimum or EnrollmentRefusal.OsVersionAboveMaximum => StatusCode.FailedPrecondition,
+        EnrollmentRefusal.DeviceLimitReached => StatusCode.ResourceExhausted,
         _ => StatusCode.FailedPrecondition,
     };
 

@@ -24,6 +24,11 @@ public static class TestDevices
         "Model X",
         "Contoso");
 
-    public static string SerialOf(DeviceEnrollmentResult result) =>
-        X509CertificateLoader.LoadCertificate(result.Certificate).SerialNumber;
+    public static string SerialOf(DeviceEnrollmentResult result) => SerialOf(result.Certificate);
+
+    public static string SerialOf(byte[] certificate)
+    {
+        using var loaded = X509CertificateLoader.LoadCertificate(certificate);
+        return loaded.SerialNumber;
+    }
 }

@@ -1,0 +1,32 @@
+namespace Intune.Grains.Users;
+
+/// <summary>
+/// A user of a tenant, keyed <c>tenantId/userPrincipalName</c> (lower case): the devices they
+/// enrolled, for the per-user device limit. Touched at enrollment and removal, never at check-in.
+/// </summary>
+[Alias("intune.IUserGrain")]
+public interface IUserGrain : IGrainWithStringKey
+{
+    /// <summary>
+    /// Counts the user's active devices (checked in within <see cref="UserDevices.ActiveWindow"/>)
+    /// and, when fewer than <paramref name="limit"/>, records <paramref name="deviceId"/> as theirs.
+    /// Throws <see cref="Tenants.EnrollmentRefusedException"/> and records nothing otherwise.
+    /// </summary>
+    [Alias("ReserveDeviceAsync")]
+    Task ReserveDeviceAsync(string deviceId, int limit);
+
+    /// <summary>Forgets a device (its enrollment failed, or it was retired, wiped or deleted).</summary>
+    [Alias("ReleaseDeviceAsync")]
+    Task ReleaseDeviceAsync(string deviceId);
+
+    [Alias("GetDeviceIdsAsync")]
+    Task<IReadOnlyList<string>> GetDeviceIdsAsync();
+}
+
+public static class UserDevices
+{
+    /// <summary>A device counts toward the limit if it checked in within this window (Intune: 90 days).</summary>
+    public static readonly TimeSpan ActiveWindow = TimeSpan.FromDays(90);
+
+    public static string Key(string tenantId, string userPrincipalName) => GrainKeys.Scoped(tenantId, userPrincipalName.Trim().ToLowerInvariant());
+}

@@ -1,0 +1,55 @@
+using Intune.Grains.Devices;
+using Intune.Grains.Tenants;
+
+namespace Intune.Grains.Users;
+
+/// <summary>
+/// The devices a user enrolled. The count is taken at enrollment by asking each Device grain
+/// when it last checked in, so check-ins never have to touch this grain.
+/// </summary>
+internal sealed class UserGrain(
+    [PersistentState("user", StorageNames.Grains)] IPersistentState<UserState> user,
+    TimeProvider time) : Grain, IUserGrain
+{
+    public async Task ReserveDeviceAsync(string deviceId, int limit)
+    {
+        if (user.State.DeviceIds.Contains(deviceId))
+        {
+            return;
+        }
+
+        var (tenantId, _) = GrainKeys.Split(this.GetPrimaryKeyString());
+        var cutoff = time.GetUtcNow() - UserDevices.ActiveWindow;
+        var views = await Task.WhenAll(user.State.DeviceIds.Select(id => GrainFactory.GetGrain<IDeviceGrain>(GrainKeys.Scoped(tenantId, id)).GetAsync()));
+        var active = views.Count(v => v is not null && v.LastSyncDateTime >= cutoff);
+        if (active >= limit)
+        {
+            throw new EnrollmentRefusedException(
+                EnrollmentRefusal.DeviceLimitReached,
+                $"The user has reached the device limit of {limit} enrolled device{(limit == 1 ? string.Empty : "s")} (devices that checked in within the last {UserDevices.ActiveWindow.TotalDays:F0} days count). Remove a device or ask an administrator to raise the limit.");
+        }
+
+        // Devices whose record is gone no longer need remembering.
+        var gone = user.State.DeviceIds.Where((_, i) => views[i] is null).ToList();
+        user.State.DeviceIds.RemoveAll(gone.Contains);
+        user.State.DeviceIds.Add(deviceId);
+        await user.WriteStateAsync();
+    }
+
+    public async Task ReleaseDeviceAsync(string deviceId)
+    {
+        if (user.State.DeviceIds.Remove(deviceId))
+        {
+            await user.WriteStateAsync();
+        }
+    }
+
+    public Task<IReadOnlyList<string>> GetDeviceIdsAsync() => Task.FromResult<IReadOnlyList<string>>(user.State.DeviceIds.ToList());
+}
+
+/// <summary>The durable record of a user's devices. Stored format: add members with new ids only.</summary>
+[GenerateSerializer, Alias("intune.UserState")]
+public sealed class UserState
+{
+    [Id(0)] public List<string> DeviceIds { get; set; } = [];
+}
