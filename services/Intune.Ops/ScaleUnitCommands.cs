@@ -104,7 +104,7 @@ internal static class ScaleUnitCommands
                 tenants,
                 devices);
         }
-        catch (ScaleUnitUnavailableException)
+        catch (Exception ex) when (ex is ScaleUnitUnavailableException or OrleansException or TimeoutException)
         {
             return new UnitStatus(unit.Id, unit.Region, "unavailable", [], 0, tenants, devices);
         }
