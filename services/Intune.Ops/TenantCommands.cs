@@ -30,6 +30,8 @@ internal static class TenantCommands
         show.SetAction((parse, _) => run(parse, (env, output, ct) => ShowAsync(env, output, parse.GetValue(id)!, ct)));
         tenant.Subcommands.Add(show);
 
+        tenant.Subcommands.Add(TenantMoveCommand.Build(run));
+
         return tenant;
     }
 
