@@ -127,6 +127,8 @@ internal static class ScaleUnitCommands
 
         var pids = LocalSilos.Read(root, unit.Id);
         var first = pids.Keys.DefaultIfEmpty(-1).Max() + 1;
+        // Silos started elsewhere (./build.sh --target=Run, other machines) count too.
+        var expected = (await UnitStatusAsync(env, unit, 0, cancellationToken)).Silos.Count + count;
         for (var index = first; index < first + count; index++)
         {
             // Each silo of the unit gets the next pair of ports after the unit's own.
@@ -159,6 +161,7 @@ internal static class ScaleUnitCommands
             }
 
             var log = LocalSilos.LogFile(root, unit.Id, index);
+            System.IO.Directory.CreateDirectory(LocalSilos.Directory(root, unit.Id));
             var process = Process.Start(start) ?? throw new OpsException("Could not start dotnet.");
             LocalSilos.Drain(process, log);
             LocalSilos.Write(root, unit.Id, index, process.Id);
@@ -166,7 +169,6 @@ internal static class ScaleUnitCommands
         }
 
         await output.LineAsync($"{unit.Id}: waiting for {count} silo(s) to join");
-        var expected = LocalSilos.Read(root, unit.Id).Count;
         var deadline = env.Time.GetUtcNow().AddSeconds(90);
         while (true)
         {
