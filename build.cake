@@ -12,6 +12,9 @@ var azuriteScript = MakeAbsolute(File("./node_modules/azurite/dist/src/azurite.j
 // Azurite's well-known development account (public, documented by Microsoft).
 const string DevAccount = "devstoreaccount1";
 const string DevKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+// The local topology's accounts (one per scale unit, one for the tenant directory, plus the
+// development account above, which AZURITE_ACCOUNTS would otherwise disable).
+var azuriteAccounts = System.IO.File.ReadAllText("cluster-config/local/azurite-accounts.txt").Trim();
 
 Task("Clean").Does(() =>
 {
@@ -169,9 +172,11 @@ Azurite StartAzurite(bool inMemory, string location, int blobPort, int queuePort
     // Azurite's output goes to a log file, not a pipe nobody reads (a full pipe would stall it).
     EnsureDirectoryExists(artifacts);
     var log = artifacts.CombineWithFilePath($"azurite-{tablePort}.log").FullPath;
-    var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("bash",
+    var start = new System.Diagnostics.ProcessStartInfo("bash",
         $"-c \"exec node '{azuriteScript.FullPath}' --blobHost 127.0.0.1 --blobPort {blobPort} --queueHost 127.0.0.1 --queuePort {queuePort} " +
-        $"--tableHost 127.0.0.1 --tablePort {tablePort} --skipApiVersionCheck --disableTelemetry --silent --loose {storage} > '{log}' 2>&1\""));
+        $"--tableHost 127.0.0.1 --tablePort {tablePort} --skipApiVersionCheck --disableTelemetry --silent --loose {storage} > '{log}' 2>&1\"");
+    start.Environment["AZURITE_ACCOUNTS"] = azuriteAccounts;
+    var process = System.Diagnostics.Process.Start(start);
     var deadline = DateTime.UtcNow.AddSeconds(30);
     while (!(PortAnswers(blobPort) && PortAnswers(tablePort)))
     {

@@ -2,8 +2,11 @@ namespace Intune.Silo.Hosting;
 
 public static class ClusterConfigFiles
 {
-    /// <summary>Default files: the local scale unit and the local topology (repository-relative).</summary>
-    public static readonly string[] LocalDefault = ["cluster-config/scale-units/na-01.json", "cluster-config/local/topology.json"];
+    /// <summary>
+    /// Default files: the local scale unit, the local topology and (for the local tenant's entry
+    /// only) the tenant directory, all repository-relative.
+    /// </summary>
+    public static readonly string[] LocalDefault = ["cluster-config/scale-units/na-01.json", "cluster-config/local/topology.json", "cluster-config/directory/global.json"];
 
     /// <summary>
     /// Loads the cluster-config files named by <c>ConfigFiles</c> (semicolon-separated), or the

@@ -1,6 +1,7 @@
 using Intune.AdminGateway.Auth;
 using Intune.ClusterConfig;
 using Intune.Grains.Tenants;
+using Intune.Routing;
 using Microsoft.Extensions.Options;
 
 namespace Intune.Silo.Hosting;
@@ -42,6 +43,7 @@ public sealed class LocalTenantBootstrapper(
 
         var tenant = grains.GetGrain<ITenantGrain>(local.Id);
         await tenant.CreateAsync(local.DisplayName, local.Region);
+        await RegisterInDirectoryAsync(local, cancellationToken);
 
         Directory.CreateDirectory(local.StateDirectory);
         var tokenFile = Path.Combine(local.StateDirectory, "enrollment-token.txt");
@@ -58,6 +60,27 @@ public sealed class LocalTenantBootstrapper(
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// The local default alone also knows the directory, so <c>intune-ops tenant list</c> shows
+    /// the local tenant and a standalone gateway routes to it. A deployed unit is not given the
+    /// directory's credentials: operators place tenants with <c>intune-ops tenant create</c>.
+    /// </summary>
+    private async Task RegisterInDirectoryAsync(LocalTenantOptions local, CancellationToken cancellationToken)
+    {
+        if (services.GetService<ITenantDirectory>() is not { } directory)
+        {
+            return;
+        }
+
+        if (await directory.GetAsync(local.Id!, cancellationToken) is null)
+        {
+            var unit = services.GetRequiredService<IOptions<ScaleUnitOptions>>().Value;
+            await directory.AddAsync(
+                new TenantDirectoryEntry(local.Id!, local.DisplayName, local.Region, unit.Id, TenantDirectoryState.Active, DateTimeOffset.UtcNow),
+                cancellationToken);
+        }
+    }
 
     private void PrintBanner(LocalTenantOptions local, string enrollmentToken, string? adminToken)
     {
@@ -81,6 +104,13 @@ public static class LocalTenantExtensions
     public static WebApplicationBuilder AddLocalTenant(this WebApplicationBuilder builder)
     {
         builder.Services.Configure<LocalTenantOptions>(builder.Configuration.GetSection(LocalTenantOptions.SectionName));
+        var directory = builder.Configuration.GetSection(TenantDirectoryOptions.SectionName).Get<TenantDirectoryOptions>();
+        if (!string.IsNullOrWhiteSpace(directory?.StorageConnectionString) && !string.IsNullOrWhiteSpace(builder.Configuration["LocalTenant:Id"]))
+        {
+            builder.Services.AddSingleton<ITenantDirectory>(new TableTenantDirectory(
+                new Azure.Data.Tables.TableClient(directory.StorageConnectionString, directory.TableName)));
+        }
+
         builder.Services.AddHostedService<LocalTenantBootstrapper>();
         return builder;
     }

@@ -16,16 +16,32 @@ public static class ScaleUnitHost
         builder.AddClusterConfigFiles(args);
         configure?.Invoke(builder);
 
+        // Extra silos of a unit (intune-ops scale-unit up --silos N) run without gateways, whose
+        // fixed ports belong to the first process.
+        var gateways = builder.Configuration.GetValue("Hosting:Gateways", defaultValue: true);
         builder.AddServiceDefaults();
         builder.AddScaleUnitSilo();
-        builder.AddDeviceGateway();
-        builder.AddAdminGateway();
-        builder.AddLocalTenant();
+        if (gateways)
+        {
+            builder.AddDeviceGateway();
+            builder.AddAdminGateway();
+            builder.AddLocalTenant();
+        }
+        else
+        {
+            // Health endpoints only, on a port of its own (0: any free one) instead of Kestrel's default 5000.
+            var healthPort = builder.Configuration.GetValue("Hosting:HealthPort", 0);
+            builder.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, healthPort));
+        }
 
         var app = builder.Build();
         app.MapDefaultEndpoints();
-        app.MapDeviceGateway();
-        app.MapAdminGateway();
+        if (gateways)
+        {
+            app.MapDeviceGateway();
+            app.MapAdminGateway();
+        }
+
         return app;
     }
 }

@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using Azure.Data.Tables;
 using Intune.AdminGateway.Auth;
+using Intune.ClusterConfig;
 using Intune.Device.V1;
 using Intune.DeviceSim;
 using Intune.Grains.Tenants;
@@ -19,12 +20,47 @@ namespace Intune.Testing;
 /// </summary>
 public sealed class ScaleUnitTestHost : IAsyncDisposable
 {
+    private readonly bool _gateways;
     private WebApplication? _app;
 
     public ScaleUnitTestHost(string? storagePrefix = null)
     {
         StoragePrefix = storagePrefix ?? TestStorage.UniquePrefix();
+        Unit = NewUnit("na-01", "na", StoragePrefix, TestStorage.ConnectionString);
+        _gateways = true;
     }
+
+    /// <summary>
+    /// One silo of the scale unit <paramref name="unit"/> (see <see cref="NewUnit"/>); several
+    /// hosts given the same unit are several silos of one cluster, each on its own ports.
+    /// </summary>
+    public ScaleUnitTestHost(ScaleUnitOptions unit, bool gateways = true)
+    {
+        Unit = unit;
+        StoragePrefix = unit.StoragePrefix;
+        _gateways = gateways;
+    }
+
+    /// <summary>A scale unit on the test Azurite: its own account (na01, eu01, …), prefix, ClusterId and ServiceId.</summary>
+    public static ScaleUnitOptions NewUnit(string id, string region, string? storagePrefix = null, string? connectionString = null, string? account = null)
+    {
+        var prefix = storagePrefix ?? TestStorage.UniquePrefix();
+        return new ScaleUnitOptions
+        {
+            Id = id,
+            Region = region,
+            ClusterId = $"test-{id}-{prefix}",
+            ServiceId = $"intune-{id}-{prefix}",
+            StorageConnectionString = connectionString ?? TestStorage.ConnectionStringFor(account ?? id.Replace("-", string.Empty, StringComparison.Ordinal)),
+            StoragePrefix = prefix,
+            SiloPort = TestStorage.FreeTcpPort(),
+            GatewayPort = TestStorage.FreeTcpPort(),
+            CapacityDevices = 100_000,
+        };
+    }
+
+    /// <summary>The unit this host is a silo of.</summary>
+    public ScaleUnitOptions Unit { get; }
 
     public string StoragePrefix { get; }
 
@@ -38,7 +74,7 @@ public sealed class ScaleUnitTestHost : IAsyncDisposable
 
     public IGrainFactory Grains => Services.GetRequiredService<IGrainFactory>();
 
-    public TableServiceClient Tables => new(TestStorage.ConnectionString);
+    public TableServiceClient Tables => new(Unit.StorageConnectionString);
 
     public async Task StartAsync()
     {
@@ -46,14 +82,17 @@ public sealed class ScaleUnitTestHost : IAsyncDisposable
         DevicePort = TestStorage.FreeTcpPort();
         var settings = new Dictionary<string, string?>
         {
-            ["ScaleUnit:Id"] = "na-01",
-            ["ScaleUnit:Region"] = "na",
-            ["ScaleUnit:ClusterId"] = $"test-{StoragePrefix}",
-            ["ScaleUnit:ServiceId"] = $"intune-{StoragePrefix}",
-            ["ScaleUnit:StorageConnectionString"] = TestStorage.ConnectionString,
+            ["ScaleUnit:Id"] = Unit.Id,
+            ["ScaleUnit:Region"] = Unit.Region,
+            ["ScaleUnit:ClusterId"] = Unit.ClusterId,
+            ["ScaleUnit:ServiceId"] = Unit.ServiceId,
+            ["ScaleUnit:StorageConnectionString"] = Unit.StorageConnectionString,
             ["ScaleUnit:StoragePrefix"] = StoragePrefix,
+            // Fresh ports on every start: several silos of one unit, and restarts, never collide.
             ["ScaleUnit:SiloPort"] = TestStorage.FreeTcpPort().ToString(),
             ["ScaleUnit:GatewayPort"] = TestStorage.FreeTcpPort().ToString(),
+            ["ScaleUnit:CapacityDevices"] = Unit.CapacityDevices.ToString(),
+            ["Hosting:Gateways"] = _gateways.ToString(),
             ["Gateways:AdminPort"] = AdminPort.ToString(),
             ["Gateways:DevicePort"] = DevicePort.ToString(),
             ["LocalTenant:Id"] = string.Empty,
@@ -77,7 +116,7 @@ public sealed class ScaleUnitTestHost : IAsyncDisposable
     {
         var tenantId = Guid.NewGuid().ToString();
         var tenant = Grains.GetGrain<ITenantGrain>(tenantId);
-        await tenant.CreateAsync(name, "na");
+        await tenant.CreateAsync(name, Unit.Region);
         var token = await tenant.CreateEnrollmentTokenAsync(TimeSpan.FromDays(1), null);
         return (tenantId, token.Token!);
     }

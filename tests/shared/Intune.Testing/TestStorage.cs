@@ -19,6 +19,35 @@ public static class TestStorage
 
     public static string ConnectionString => Connection.Value;
 
+    /// <summary>
+    /// The connection string of another account of the same Azurite (na01, eu01, directory: the
+    /// local topology's accounts, from <c>cluster-config/local/azurite-accounts.txt</c>), so
+    /// tests can give each scale unit and the directory storage of its own.
+    /// </summary>
+    public static string ConnectionStringFor(string account)
+    {
+        var key = AccountKeys.Value.TryGetValue(account, out var found)
+            ? found
+            : throw new ArgumentException($"Azurite account '{account}' is not in cluster-config/local/azurite-accounts.txt.", nameof(account));
+        var parts = ConnectionString.Split(';', StringSplitOptions.RemoveEmptyEntries)
+            .Select(p => p.Split('=', 2))
+            .ToDictionary(p => p[0], p => p[1], StringComparer.OrdinalIgnoreCase);
+        static string Endpoint(string url, string account) => new Uri(new Uri(url), "/" + account).ToString();
+        return $"DefaultEndpointsProtocol=http;AccountName={account};AccountKey={key};" +
+               $"BlobEndpoint={Endpoint(parts["BlobEndpoint"], account)};QueueEndpoint={Endpoint(parts["QueueEndpoint"], account)};TableEndpoint={Endpoint(parts["TableEndpoint"], account)};";
+    }
+
+    /// <summary>The Azurite <c>AZURITE_ACCOUNTS</c> value the build and the tests start Azurite with.</summary>
+    public static string AzuriteAccounts => File.ReadAllText(FindUpwards(AccountsFile)
+        ?? throw new InvalidOperationException($"{AccountsFile} was not found above {AppContext.BaseDirectory}.")).Trim();
+
+    private const string AccountsFile = "cluster-config/local/azurite-accounts.txt";
+
+    private static readonly Lazy<Dictionary<string, string>> AccountKeys = new(() => AzuriteAccounts
+        .Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        .Select(entry => entry.Split(':', 2))
+        .ToDictionary(entry => entry[0], entry => entry[1], StringComparer.Ordinal));
+
     /// <summary>A table/container prefix no other test class uses: lowercase letter + 11 hex digits.</summary>
     public static string UniquePrefix() => "t" + Guid.NewGuid().ToString("N")[..11];
 
@@ -47,6 +76,7 @@ public static class TestStorage
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            Environment = { ["AZURITE_ACCOUNTS"] = AzuriteAccounts },
         }) ?? throw new InvalidOperationException("Could not start node for Azurite.");
         AppDomain.CurrentDomain.ProcessExit += (_, _) => _ownAzurite?.Kill(entireProcessTree: true);
 

@@ -1,0 +1,3 @@
+using Intune.Ops;
+
+return await OpsCli.RunAsync(args, Console.Out, Console.Error, environment: null);

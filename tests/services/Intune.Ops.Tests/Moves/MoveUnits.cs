@@ -1,0 +1,49 @@
+using Azure.Data.Tables;
+using Intune.AdminGateway.Auth;
+using Intune.ClusterConfig;
+using Intune.Routing;
+
+namespace Intune.Ops.Tests.Moves;
+
+/// <summary>Two running units of one region (na-01, na-02; own accounts) and eu-01 in the topology only.</summary>
+public sealed class MoveUnits : IAsyncLifetime
+{
+    public ScaleUnitTestHost Na1 { get; } = new(ScaleUnitTestHost.NewUnit("na-01", "na", account: "na01"));
+
+    public ScaleUnitTestHost Na2 { get; } = new(ScaleUnitTestHost.NewUnit("na-02", "na", account: "na02"));
+
+    public ScaleUnitOptions Eu { get; } = ScaleUnitTestHost.NewUnit("eu-01", "eu", account: "eu01");
+
+    public TenantDirectoryOptions DirectoryOptions { get; } = new()
+    {
+        StorageConnectionString = TestStorage.ConnectionStringFor("directory"),
+        TableName = "directory" + TestStorage.UniquePrefix(),
+    };
+
+    public ITenantDirectory Directory => new TableTenantDirectory(new TableClient(DirectoryOptions.StorageConnectionString, DirectoryOptions.TableName));
+
+    public OpsEnvironment Ops { get; private set; } = null!;
+
+    public ScaleUnitTestHost Host(string unitId) => unitId == "na-01" ? Na1 : Na2;
+
+    public async Task InitializeAsync()
+    {
+        await Task.WhenAll(Na1.StartAsync(), Na2.StartAsync());
+        var auth = Na1.Services.GetRequiredService<AdminAuthOptions>();
+        Ops = new OpsEnvironment(new Topology([Na1.Unit, Na2.Unit, Eu], DirectoryOptions), auth, auth.ResolveSigningKey(AppContext.BaseDirectory));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Ops.DisposeAsync();
+        await Task.WhenAll(Na1.StopAsync(), Na2.StopAsync());
+    }
+
+    public async Task<(int ExitCode, string Output, string Error)> OpsAsync(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exit = await OpsCli.RunAsync(args, output, error, Ops);
+        return (exit, output.ToString(), error.ToString());
+    }
+}

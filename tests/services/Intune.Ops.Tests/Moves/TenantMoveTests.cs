@@ -1,0 +1,138 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Intune.Device.V1;
+using Intune.DeviceSim;
+using Intune.Grains;
+using Intune.Grains.Devices;
+using Intune.Grains.Tenants;
+using Intune.Ops.Moves;
+using Intune.Routing;
+using Xunit.Abstractions;
+
+namespace Intune.Ops.Tests.Moves;
+
+/// <summary><c>intune-ops tenant move</c>: everything arrives, nothing is lost, an interrupted move changes nothing.</summary>
+public sealed class TenantMoveTests(MoveUnits units, ITestOutputHelper log) : IClassFixture<MoveUnits>
+{
+    private const int ManyDevices = 1000;
+
+    [Fact]
+    public async Task Move_TenantWithManyDevices_AllStateArrivesAndEveryDeviceChecksInOnTarget()
+    {
+        var (tenantId, token, source) = await CreateTenantAsync("Moving Co");
+        var target = source == "na-01" ? "na-02" : "na-01";
+        var clock = Stopwatch.StartNew();
+        var devices = await EnrollAsync(units.Host(source), token, ManyDevices);
+        log.WriteLine($"Enrolled {ManyDevices} devices in {clock.Elapsed.TotalSeconds:F1} s");
+        try
+        {
+            var before = await TenantSnapshot.ReadAsync(units.Host(source).Unit, tenantId, CancellationToken.None);
+
+            clock.Restart();
+            var (exit, output, error) = await units.OpsAsync("tenant", "move", tenantId, "--to", target, "--json");
+            log.WriteLine($"Moved in {clock.Elapsed.TotalSeconds:F1} s; progress: {error.Length} characters");
+
+            Assert.True(exit == 0, error);
+            var moved = JsonNode.Parse(output)!;
+            Assert.Equal(ManyDevices, (int)moved["rows"]!["devices"]!);
+            Assert.True((int)moved["rows"]!["grainstate"]! >= ManyDevices + 1, "Every Device grain's state and the Tenant grain's state are copied.");
+            Assert.Equal(before.Checksum, (string?)moved["sha256"]);
+            Assert.Contains("Verify", error);
+            var entry = (await units.Directory.GetAsync(tenantId))!;
+            Assert.Equal((target, TenantDirectoryState.Active, source), (entry.ScaleUnitId, entry.State, entry.PreviousScaleUnitId));
+            var after = await TenantSnapshot.ReadAsync(units.Host(target).Unit, tenantId, CancellationToken.None);
+            Assert.Equal(before.Checksum, after.Checksum);
+            Assert.Empty((await TenantSnapshot.ReadAsync(units.Host(source).Unit, tenantId, CancellationToken.None)).Rows);
+
+            // Devices follow with the certificates they already hold: the target's Device grains
+            // know each certificate serial, and the tenant's enrollment token still works there.
+            var targetGrains = units.Host(target).Grains;
+            var results = await Task.WhenAll(devices.Select(d => targetGrains
+                .GetGrain<IDeviceGrain>(GrainKeys.Scoped(tenantId, d.DeviceId!))
+                .CheckInAsync(new DeviceCheckIn(d.Certificate!.SerialNumber, new Intune.Grains.Devices.DeviceFacts { OsVersion = d.Profile.OsVersion }, null))));
+            Assert.Equal(ManyDevices, results.Length);
+            Assert.All(results, r => Assert.True(r.NextCheckIn > DateTimeOffset.UtcNow));
+            var tenant = await targetGrains.GetGrain<ITenantGrain>(tenantId).GetAsync();
+            Assert.Equal("Moving Co", tenant!.DisplayName);
+            using var newcomer = units.Host(target).NewDevice(Platform.Macos, 5000);
+            Assert.Equal(tenantId, (await newcomer.EnrollAsync(token)).TenantId);
+        }
+        finally
+        {
+            devices.ForEach(d => d.Dispose());
+        }
+    }
+
+    [Theory]
+    [InlineData(MoveStep.Export)]
+    [InlineData(MoveStep.Import)]
+    [InlineData(MoveStep.Verify)]
+    [InlineData(MoveStep.Switch)]
+    public async Task Move_InterruptedAtStep_TenantStaysWholeAndServedBySource(MoveStep step)
+    {
+        var (tenantId, token, source) = await CreateTenantAsync($"Interrupted at {step}");
+        var target = source == "na-01" ? "na-02" : "na-01";
+        var devices = await EnrollAsync(units.Host(source), token, 3);
+        try
+        {
+            var before = await TenantSnapshot.ReadAsync(units.Host(source).Unit, tenantId, CancellationToken.None);
+            using var output = new StringWriter();
+            using var error = new StringWriter();
+
+            var failure = await Assert.ThrowsAsync<IOException>(() => TenantMoveCommand.MoveAsync(
+                units.Ops, new CommandOutput(output, error, json: false), tenantId, target,
+                s => s == step ? throw new IOException($"connection lost before {s}") : Task.CompletedTask,
+                CancellationToken.None));
+
+            Assert.Contains(step.ToString(), failure.Message);
+            var entry = (await units.Directory.GetAsync(tenantId))!;
+            Assert.Equal((source, TenantDirectoryState.Active, (string?)null), (entry.ScaleUnitId, entry.State, entry.MovingTo));
+            Assert.Equal(before.Checksum, (await TenantSnapshot.ReadAsync(units.Host(source).Unit, tenantId, CancellationToken.None)).Checksum);
+            Assert.Empty((await TenantSnapshot.ReadAsync(units.Host(target).Unit, tenantId, CancellationToken.None)).Rows);
+            foreach (var device in devices)
+            {
+                Assert.Equal(Intune.Device.V1.ComplianceState.Compliant, (await device.CheckInAsync()).ComplianceState);
+            }
+
+            // The next attempt starts clean and completes.
+            var (exit, _, retryError) = await units.OpsAsync("tenant", "move", tenantId, "--to", target);
+            Assert.True(exit == 0, retryError);
+            Assert.Equal(target, (await units.Directory.GetAsync(tenantId))!.ScaleUnitId);
+        }
+        finally
+        {
+            devices.ForEach(d => d.Dispose());
+        }
+    }
+
+    [Fact]
+    public async Task Move_AcrossRegions_IsRefusedAndChangesNothing()
+    {
+        var (tenantId, _, source) = await CreateTenantAsync("Resident NA");
+
+        var (exit, _, error) = await units.OpsAsync("tenant", "move", tenantId, "--to", "eu-01");
+
+        Assert.Equal(1, exit);
+        Assert.Contains("never crosses regions", error);
+        Assert.Equal((source, TenantDirectoryState.Active), ((await units.Directory.GetAsync(tenantId))!.ScaleUnitId, (await units.Directory.GetAsync(tenantId))!.State));
+    }
+
+    private async Task<(string TenantId, string Token, string Unit)> CreateTenantAsync(string name)
+    {
+        var (exit, output, error) = await units.OpsAsync("tenant", "create", "--name", name, "--region", "na", "--json");
+        Assert.True(exit == 0, error);
+        var created = JsonNode.Parse(output)!;
+        return ((string)created["id"]!, (string)created["enrollmentToken"]!, (string)created["scaleUnit"]!);
+    }
+
+    private static async Task<List<SimulatedDevice>> EnrollAsync(ScaleUnitTestHost host, string token, int count)
+    {
+        var devices = Enumerable.Range(0, count).Select(i => host.NewDevice((Platform)(1 + (i % 5)), i)).ToList();
+        await Parallel.ForEachAsync(devices, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (device, ct) =>
+        {
+            await device.EnrollAsync(token, ct);
+            await device.CheckInAsync(ct);
+        });
+        return devices;
+    }
+}
