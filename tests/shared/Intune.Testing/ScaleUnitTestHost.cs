@@ -28,6 +28,9 @@ public sealed class ScaleUnitTestHost : IAsyncDisposable
 
     public string StoragePrefix { get; }
 
+    /// <summary>Configuration added over the defaults at the next start (e.g. tighter rate limits).</summary>
+    public Dictionary<string, string?> Settings { get; } = new();
+
     public int AdminPort { get; private set; }
 
     public int DevicePort { get; private set; }
@@ -59,6 +62,11 @@ public sealed class ScaleUnitTestHost : IAsyncDisposable
             ["LocalTenant:Id"] = string.Empty,
             ["Logging:LogLevel:Default"] = "Warning",
         };
+        foreach (var (key, value) in Settings)
+        {
+            settings[key] = value;
+        }
+
         _app = ScaleUnitHost.Create([], builder => builder.Configuration.AddInMemoryCollection(settings));
         await _app.StartAsync();
     }
