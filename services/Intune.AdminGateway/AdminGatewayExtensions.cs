@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Threading.RateLimiting;
 using Intune.AdminGateway.Application;
+using Intune.AdminGateway.Audit;
 using Intune.AdminGateway.Auth;
 using Intune.AdminGateway.Graph;
 using Intune.ClusterConfig;
@@ -41,7 +42,10 @@ public static class AdminGatewayExtensions
         }
 
         builder.Services.AddSingleton<ManagedDeviceQueries>();
-        builder.Services.TryAddSingleton<IPermissionResolver, BuiltInRolePermissionResolver>();
+        builder.Services.AddSingleton<RoleManagement>();
+        builder.Services.AddSingleton<AuditLog>();
+        builder.Services.AddScoped<AuditRecorder>();
+        builder.Services.TryAddSingleton<IPermissionResolver, TenantRolePermissionResolver>();
         builder.Services
             .AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
             .AddJwtBearer(o =>
@@ -111,11 +115,14 @@ public static class AdminGatewayExtensions
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
+        app.UseWhen(context => context.Connection.LocalPort == gateway.AdminPort, admin => admin.UseMiddleware<AuditMiddleware>());
         var v1 = app.MapGroup("/v1.0")
             .RequireHost($"*:{gateway.AdminPort}")
             .RequireAuthorization(AdminPolicy)
             .RequireRateLimiting(TenantRateLimitPolicy);
         v1.MapManagedDevicesApi();
+        v1.MapAuditEventsApi();
+        v1.MapRoleManagementApi();
         return app;
     }
 

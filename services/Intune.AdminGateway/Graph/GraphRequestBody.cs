@@ -20,6 +20,8 @@ public static class GraphRequestBody
     private static readonly JsonSerializerOptions StrictOptions = new(GraphJson.Options)
     {
         UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
+        // Explicit: hosts may run with reflection-based metadata off by default.
+        TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver(),
     };
 
     /// <summary>
