@@ -5,6 +5,7 @@ using Intune.AdminGateway.Application;
 using Intune.AdminGateway.Audit;
 using Intune.AdminGateway.Auth;
 using Intune.AdminGateway.Graph;
+using Intune.AdminGateway.Grpc;
 using Intune.ClusterConfig;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Builder;
@@ -100,8 +101,13 @@ public static class AdminGatewayExtensions
         });
 
         var gateway = builder.Configuration.GetSection(GatewayListenOptions.SectionName).Get<GatewayListenOptions>() ?? new GatewayListenOptions();
+        builder.Services.AddGrpc();
         builder.WebHost.ConfigureKestrel(kestrel =>
-            kestrel.Listen(IPAddress.Parse(gateway.ListenAddress), gateway.AdminPort, listen => listen.Protocols = HttpProtocols.Http1));
+        {
+            kestrel.Listen(IPAddress.Parse(gateway.ListenAddress), gateway.AdminPort, listen => listen.Protocols = HttpProtocols.Http1);
+            // h2c: a cleartext endpoint must be HTTP/2 only, or gRPC silently falls back to HTTP/1.1 (PLATFORM.md).
+            kestrel.Listen(IPAddress.Parse(gateway.ListenAddress), gateway.AdminGrpcPort, listen => listen.Protocols = HttpProtocols.Http2);
+        });
         return builder;
     }
 
@@ -123,6 +129,12 @@ public static class AdminGatewayExtensions
         v1.MapManagedDevicesApi();
         v1.MapAuditEventsApi();
         v1.MapRoleManagementApi();
+
+        var grpcHost = $"*:{gateway.AdminGrpcPort}";
+        app.MapGrpcService<ManagedDevicesGrpcService>().RequireHost(grpcHost);
+        app.MapGrpcService<EnrollmentTokensGrpcService>().RequireHost(grpcHost);
+        app.MapGrpcService<AuditEventsGrpcService>().RequireHost(grpcHost);
+        app.MapGrpcService<RoleDefinitionsGrpcService>().RequireHost(grpcHost);
         return app;
     }
 

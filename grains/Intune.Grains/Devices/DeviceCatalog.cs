@@ -35,8 +35,11 @@ public sealed class DeviceCatalogOptions
 }
 
 /// <summary>
-/// The catalog in Azure Table storage: partition = tenant, row = device. The indexed columns
-/// are what admin filters use; the full view is kept as JSON beside them.
+/// The catalog in Azure Table storage: partition = tenant + index partition
+/// (<see cref="DeviceIndexPartitions"/>), row = device. Partitioning by index partition lets each
+/// in-memory index partition load with one partition-key query instead of a filtered scan of
+/// the whole tenant (measured: the tenant-wide scan of 100k rows, 16 times over, outlived the
+/// grain call timeout on Azurite). The listed columns sit beside the full view (JSON).
 /// </summary>
 public sealed class TableDeviceCatalog(TableClient table, TimeProvider time) : IDeviceCatalog
 {
@@ -60,9 +63,9 @@ public sealed class TableDeviceCatalog(TableClient table, TimeProvider time) : I
     {
         await EnsureTableAsync(cancellationToken);
         var version = time.GetUtcNow().UtcTicks;
-        foreach (var tenant in devices.GroupBy(d => d.TenantId))
+        foreach (var partition in devices.GroupBy(d => PartitionKey(d.TenantId, d.Id)))
         {
-            foreach (var chunk in tenant.Chunk(BatchSize))
+            foreach (var chunk in partition.Chunk(BatchSize))
             {
                 await table.SubmitTransactionAsync(
                     chunk.Select(d => new TableTransactionAction(TableTransactionActionType.UpsertReplace, ToEntity(d, version))),
@@ -78,7 +81,7 @@ public sealed class TableDeviceCatalog(TableClient table, TimeProvider time) : I
         await EnsureTableAsync(cancellationToken);
         var rows = new List<DeviceIndexRow>();
         var query = table.QueryAsync<TableEntity>(
-            TableClient.CreateQueryFilter($"PartitionKey eq {tenantId} and IndexPartition eq {partition}"),
+            TableClient.CreateQueryFilter($"PartitionKey eq {PartitionKey(tenantId, partition)}"),
             maxPerPage: 1000,
             select: IndexColumns,
             cancellationToken: cancellationToken);
@@ -111,14 +114,18 @@ public sealed class TableDeviceCatalog(TableClient table, TimeProvider time) : I
             new ParallelOptions { MaxDegreeOfParallelism = ReadConcurrency, CancellationToken = cancellationToken },
             async (i, ct) =>
             {
-                var entity = await table.GetEntityIfExistsAsync<TableEntity>(tenantId, deviceIds[i], ["View"], ct);
+                var entity = await table.GetEntityIfExistsAsync<TableEntity>(PartitionKey(tenantId, deviceIds[i]), deviceIds[i], ["View"], ct);
                 views[i] = entity.HasValue ? JsonSerializer.Deserialize<ManagedDeviceView>(entity.Value!.GetString("View"), Json) : null;
             });
         return views.OfType<ManagedDeviceView>().ToList();
     }
 
+    public static string PartitionKey(string tenantId, int partition) => $"{tenantId}_{partition:D2}";
+
+    private static string PartitionKey(string tenantId, string deviceId) => PartitionKey(tenantId, DeviceIndexPartitions.Of(deviceId));
+
     private static TableEntity ToEntity(ManagedDeviceView device, long version) =>
-        new(device.TenantId, device.Id)
+        new(PartitionKey(device.TenantId, device.Id), device.Id)
         {
             ["DeviceName"] = device.DeviceName,
             ["OperatingSystem"] = device.Platform.OperatingSystem(),
@@ -129,31 +136,54 @@ public sealed class TableDeviceCatalog(TableClient table, TimeProvider time) : I
             ["EnrolledDateTime"] = device.EnrolledDateTime,
             ["LastSyncDateTime"] = device.LastSyncDateTime,
             ["View"] = JsonSerializer.Serialize(device, Json),
-            ["IndexPartition"] = DeviceIndexPartitions.Of(device.Id),
             ["IndexVersion"] = version,
         };
 
     public async Task<long> RemoveAsync(string tenantId, string deviceId, CancellationToken cancellationToken = default)
     {
         await EnsureTableAsync(cancellationToken);
-        await table.DeleteEntityAsync(tenantId, deviceId, ETag.All, cancellationToken);
+        await table.DeleteEntityAsync(PartitionKey(tenantId, deviceId), deviceId, ETag.All, cancellationToken);
         return time.GetUtcNow().UtcTicks;
     }
 
+    /// <summary>Pages through the tenant's partitions in turn; the token is <c>partition|storage token</c>.</summary>
     public async Task<ManagedDevicePage> ListAsync(string tenantId, int pageSize, string? continuationToken, CancellationToken cancellationToken = default)
     {
         await EnsureTableAsync(cancellationToken);
-        var query = table.QueryAsync<TableEntity>(
-            TableClient.CreateQueryFilter($"PartitionKey eq {tenantId}"),
-            maxPerPage: pageSize,
-            select: ["View"],
-            cancellationToken: cancellationToken);
-        await foreach (var page in query.AsPages(continuationToken, pageSize))
+        var (partition, token) = (0, (string?)null);
+        if (continuationToken is { } given)
         {
-            var devices = page.Values
-                .Select(e => JsonSerializer.Deserialize<ManagedDeviceView>(e.GetString("View"), Json)!)
-                .ToList();
-            return new ManagedDevicePage(devices, page.ContinuationToken);
+            var bar = given.IndexOf('|');
+            if (bar <= 0 || !int.TryParse(given[..bar], System.Globalization.CultureInfo.InvariantCulture, out partition) || partition is < 0 or >= DeviceIndexPartitions.Count)
+            {
+                throw new ArgumentException("The continuation token is not one the catalog issued.", nameof(continuationToken));
+            }
+
+            token = bar == given.Length - 1 ? null : given[(bar + 1)..];
+        }
+
+        for (; partition < DeviceIndexPartitions.Count; partition++, token = null)
+        {
+            var query = table.QueryAsync<TableEntity>(
+                TableClient.CreateQueryFilter($"PartitionKey eq {PartitionKey(tenantId, partition)}"),
+                maxPerPage: pageSize,
+                select: ["View"],
+                cancellationToken: cancellationToken);
+            await foreach (var page in query.AsPages(token, pageSize))
+            {
+                var devices = page.Values
+                    .Select(e => JsonSerializer.Deserialize<ManagedDeviceView>(e.GetString("View"), Json)!)
+                    .ToList();
+                var next = page.ContinuationToken is { } more ? $"{partition}|{more}"
+                    : partition + 1 < DeviceIndexPartitions.Count ? $"{partition + 1}|"
+                    : null;
+                if (devices.Count > 0 || next is null)
+                {
+                    return new ManagedDevicePage(devices, next);
+                }
+
+                break;
+            }
         }
 
         return new ManagedDevicePage([], null);

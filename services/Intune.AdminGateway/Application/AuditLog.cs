@@ -1,5 +1,7 @@
+using Intune.AdminGateway.Auth;
 using Intune.Grains.Audit;
 using Intune.Routing;
+using Microsoft.AspNetCore.Http;
 
 namespace Intune.AdminGateway.Application;
 
@@ -29,6 +31,32 @@ public sealed class AuditLog(IScaleUnitRouter router, TimeProvider time)
     public Guid NewEventId() => Guid.CreateVersion7(time.GetUtcNow());
 
     public DateTimeOffset Now => time.GetUtcNow();
+
+    /// <summary>Records a change made outside the REST pipeline (gRPC), with the caller taken from the request.</summary>
+    public Task RecordAsync(string tenantId, HttpContext context, string activityType, string operation, string category, IReadOnlyList<AuditResource> resources)
+    {
+        var user = context.User;
+        return AppendAsync(tenantId, new AuditEvent
+        {
+            Id = NewEventId(),
+            DisplayName = activityType,
+            ComponentName = category,
+            Actor = new AuditActor(
+                "ItPro",
+                user.FindFirst(AdminClaims.UserPrincipalName)?.Value,
+                user.FindFirst(AdminClaims.ObjectId)?.Value,
+                context.Connection.RemoteIpAddress?.ToString(),
+                user.FindAll(AdminClaims.Roles).Select(r => r.Value).ToList()),
+            Activity = activityType,
+            ActivityDateTime = Now,
+            ActivityType = activityType,
+            ActivityOperationType = operation,
+            ActivityResult = "Success",
+            CorrelationId = Guid.TryParse(context.Request.Headers["client-request-id"], out var correlation) ? correlation : Guid.Empty,
+            Category = category,
+            Resources = resources,
+        });
+    }
 
     public async Task AppendAsync(string tenantId, AuditEvent auditEvent)
     {

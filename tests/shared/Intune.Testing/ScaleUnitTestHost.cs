@@ -35,6 +35,9 @@ public sealed class ScaleUnitTestHost : IAsyncDisposable
 
     public int DevicePort { get; private set; }
 
+    /// <summary>The admin gateway's gRPC (h2c) port.</summary>
+    public int AdminGrpcPort { get; private set; }
+
     public Uri DeviceGateway => new($"https://127.0.0.1:{DevicePort}");
 
     public IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("The scale unit is not running.");
@@ -47,6 +50,7 @@ public sealed class ScaleUnitTestHost : IAsyncDisposable
     {
         AdminPort = TestStorage.FreeTcpPort();
         DevicePort = TestStorage.FreeTcpPort();
+        AdminGrpcPort = TestStorage.FreeTcpPort();
         var settings = new Dictionary<string, string?>
         {
             ["ScaleUnit:Id"] = "na-01",
@@ -59,6 +63,7 @@ public sealed class ScaleUnitTestHost : IAsyncDisposable
             ["ScaleUnit:GatewayPort"] = TestStorage.FreeTcpPort().ToString(),
             ["Gateways:AdminPort"] = AdminPort.ToString(),
             ["Gateways:DevicePort"] = DevicePort.ToString(),
+            ["Gateways:AdminGrpcPort"] = AdminGrpcPort.ToString(),
             ["LocalTenant:Id"] = string.Empty,
             ["Logging:LogLevel:Default"] = "Warning",
         };
