@@ -11,6 +11,9 @@ public sealed class GatewayListenOptions
     /// <summary>Admin gateway: Graph REST over HTTP/1.1.</summary>
     public int AdminPort { get; set; } = 5080;
 
+    /// <summary>Admin gateway: gRPC <c>intune.admin.v1</c> over cleartext HTTP/2 (h2c), same bearer tokens as REST.</summary>
+    public int AdminGrpcPort { get; set; } = 5081;
+
     /// <summary>Device gateway: gRPC over TLS (mutual TLS after enrollment).</summary>
     public int DevicePort { get; set; } = 5443;
 

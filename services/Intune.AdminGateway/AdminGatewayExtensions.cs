@@ -1,10 +1,15 @@
+using System.Globalization;
 using System.Net;
+using System.Threading.RateLimiting;
 using Intune.AdminGateway.Application;
+using Intune.AdminGateway.Audit;
 using Intune.AdminGateway.Auth;
 using Intune.AdminGateway.Graph;
+using Intune.AdminGateway.Grpc;
 using Intune.ClusterConfig;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -12,6 +17,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Intune.AdminGateway;
@@ -19,6 +25,7 @@ namespace Intune.AdminGateway;
 public static class AdminGatewayExtensions
 {
     public const string AdminPolicy = "IntuneAdmin";
+    public const string TenantRateLimitPolicy = "PerTenant";
 
     /// <summary>
     /// Adds the admin gateway: an HTTP/1.1 endpoint for Graph REST, JWT bearer auth whose tenant
@@ -39,7 +46,10 @@ public static class AdminGatewayExtensions
         builder.Services.AddSingleton<ManagedDeviceCommands>();
         builder.Services.AddSingleton<EnrollmentConfigurationService>();
         builder.Services.AddSingleton<EnrollmentTokenService>();
-        builder.Services.TryAddSingleton<IPermissionResolver, BuiltInRolePermissionResolver>();
+        builder.Services.AddSingleton<RoleManagement>();
+        builder.Services.AddSingleton<AuditLog>();
+        builder.Services.AddScoped<AuditRecorder>();
+        builder.Services.TryAddSingleton<IPermissionResolver, TenantRolePermissionResolver>();
         builder.Services
             .AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
             .AddJwtBearer(o =>
@@ -72,23 +82,85 @@ public static class AdminGatewayExtensions
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(AdminPolicy, p => p.RequireAuthenticatedUser().RequireClaim(AdminClaims.TenantId));
 
+        var limits = builder.Configuration.GetSection(AdminRateLimitOptions.SectionName).Get<AdminRateLimitOptions>() ?? new AdminRateLimitOptions();
+        builder.Services.AddRateLimiter(o =>
+        {
+            o.AddPolicy(TenantRateLimitPolicy, context => RateLimitPartition.GetTokenBucketLimiter(
+                context.User.GetTenantId() ?? string.Empty,
+                _ => new TokenBucketRateLimiterOptions
+                {
+                    TokenLimit = limits.TokenLimit,
+                    TokensPerPeriod = limits.TokensPerPeriod,
+                    ReplenishmentPeriod = limits.ReplenishmentPeriod,
+                    QueueLimit = 0,
+                    AutoReplenishment = true,
+                }));
+            o.OnRejected = async (rejected, cancellationToken) =>
+            {
+                var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : limits.ReplenishmentPeriod;
+                rejected.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                await GraphErrors.WriteAsync(rejected.HttpContext, StatusCodes.Status429TooManyRequests, "TooManyRequests", $"Too many requests for this tenant; retry after {Math.Ceiling(retryAfter.TotalSeconds)} seconds.");
+            };
+        });
+
         var gateway = builder.Configuration.GetSection(GatewayListenOptions.SectionName).Get<GatewayListenOptions>() ?? new GatewayListenOptions();
+        builder.Services.AddGrpc();
         builder.WebHost.ConfigureKestrel(kestrel =>
-            kestrel.Listen(IPAddress.Parse(gateway.ListenAddress), gateway.AdminPort, listen => listen.Protocols = HttpProtocols.Http1));
+        {
+            kestrel.Listen(IPAddress.Parse(gateway.ListenAddress), gateway.AdminPort, listen => listen.Protocols = HttpProtocols.Http1);
+            // h2c: a cleartext endpoint must be HTTP/2 only, or gRPC silently falls back to HTTP/1.1 (PLATFORM.md).
+            kestrel.Listen(IPAddress.Parse(gateway.ListenAddress), gateway.AdminGrpcPort, listen => listen.Protocols = HttpProtocols.Http2);
+        });
         return builder;
     }
 
     public static WebApplication MapAdminGateway(this WebApplication app)
     {
         var gateway = app.Configuration.GetSection(GatewayListenOptions.SectionName).Get<GatewayListenOptions>() ?? new GatewayListenOptions();
+        // Only the admin port answers with Graph's envelope; the device gateway keeps gRPC's own error model.
+        app.UseWhen(
+            context => context.Connection.LocalPort == gateway.AdminPort,
+            admin => admin.UseGraphExceptionHandler());
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
+        app.UseWhen(context => context.Connection.LocalPort == gateway.AdminPort, admin => admin.UseMiddleware<AuditMiddleware>());
         var v1 = app.MapGroup("/v1.0")
             .RequireHost($"*:{gateway.AdminPort}")
-            .RequireAuthorization(AdminPolicy);
+            .RequireAuthorization(AdminPolicy)
+            .RequireRateLimiting(TenantRateLimitPolicy);
         v1.MapManagedDevicesApi();
         v1.MapManagedDeviceActionsApi();
         v1.MapEnrollmentConfigurationsApi();
+        v1.MapAuditEventsApi();
+        v1.MapRoleManagementApi();
+
+        var grpcHost = $"*:{gateway.AdminGrpcPort}";
+        app.MapGrpcService<ManagedDevicesGrpcService>().RequireHost(grpcHost);
+        app.MapGrpcService<EnrollmentTokensGrpcService>().RequireHost(grpcHost);
+        app.MapGrpcService<AuditEventsGrpcService>().RequireHost(grpcHost);
+        app.MapGrpcService<RoleDefinitionsGrpcService>().RequireHost(grpcHost);
         return app;
+    }
+
+    /// <summary>
+    /// Unhandled exceptions become Graph's envelope: a request Kestrel refused (too large,
+    /// malformed) stays a 4xx; anything else is a 500 whose body names only the request id,
+    /// never the exception.
+    /// </summary>
+    public static IApplicationBuilder UseGraphExceptionHandler(this IApplicationBuilder app) =>
+        app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = WriteUnhandledAsync });
+
+    private static Task WriteUnhandledAsync(HttpContext context)
+    {
+        var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+        if (error is Microsoft.AspNetCore.Http.BadHttpRequestException bad)
+        {
+            return GraphErrors.WriteAsync(context, bad.StatusCode, "BadRequest", "The request could not be read; check its size, headers and body.");
+        }
+
+        context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Intune.AdminGateway")
+            .LogError(error, "Unhandled error on {Method} {Path}", context.Request.Method, context.Request.Path);
+        return GraphErrors.WriteAsync(context, StatusCodes.Status500InternalServerError, "InternalServerError", $"An unexpected error occurred. Quote request-id {context.TraceIdentifier} when reporting it.");
     }
 }

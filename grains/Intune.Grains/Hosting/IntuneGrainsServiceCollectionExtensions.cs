@@ -27,8 +27,11 @@ public static class IntuneGrainsServiceCollectionExtensions
         services.AddSingleton<ICertificateAuthorityStore>(sp =>
             new BlobCertificateAuthorityStore(blobs(sp).GetBlobContainerClient($"{tablePrefix}-certificate-authority")));
         services.AddSingleton<CertificateAuthority>();
-        services.AddSingleton<IDeviceCatalog>(sp =>
-            new TableDeviceCatalog(tables(sp).GetTableClient(sp.GetRequiredService<IOptions<DeviceCatalogOptions>>().Value.TableName)));
+        services.AddSingleton<IDeviceCatalog>(sp => new IndexedDeviceCatalog(
+            new TableDeviceCatalog(
+                tables(sp).GetTableClient(sp.GetRequiredService<IOptions<DeviceCatalogOptions>>().Value.TableName),
+                sp.GetRequiredService<TimeProvider>()),
+            sp.GetRequiredService<IGrainFactory>()));
         return services;
     }
 
@@ -38,7 +41,9 @@ public static class IntuneGrainsServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<ICertificateAuthorityStore, InMemoryCertificateAuthorityStore>();
         services.AddSingleton<CertificateAuthority>();
-        services.AddSingleton<IDeviceCatalog, InMemoryDeviceCatalog>();
+        services.AddSingleton<IDeviceCatalog>(sp => new IndexedDeviceCatalog(
+            new InMemoryDeviceCatalog(sp.GetRequiredService<TimeProvider>()),
+            sp.GetRequiredService<IGrainFactory>()));
         return services;
     }
 }

@@ -10,13 +10,21 @@ namespace Intune.AdminGateway.Application;
 /// </summary>
 public sealed class ManagedDeviceQueries(IScaleUnitRouter router)
 {
-    public const int DefaultPageSize = 100;
-    public const int MaxPageSize = 1000;
-
-    public async Task<ManagedDevicePage> ListAsync(string tenantId, int pageSize, string? continuationToken)
+    /// <summary>
+    /// One page of the tenant's devices from its in-memory index (16 partitions, scatter-gather),
+    /// never waking device grains; <see cref="DeviceQueryResult.Next"/> is the keyset of the next page.
+    /// </summary>
+    public async Task<DeviceQueryResult> QueryAsync(string tenantId, DeviceQuery query)
     {
         var grains = await router.ForTenantAsync(tenantId);
-        return await grains.GetGrain<IDeviceCatalogGrain>(0).ListAsync(tenantId, Math.Clamp(pageSize, 1, MaxPageSize), continuationToken);
+        return await grains.GetGrain<IDeviceQueryGrain>(0).QueryAsync(tenantId, query);
+    }
+
+    /// <summary>How many of the tenant's devices match <paramref name="filter"/>.</summary>
+    public async Task<long> CountAsync(string tenantId, DeviceFilter? filter)
+    {
+        var result = await QueryAsync(tenantId, new DeviceQuery { Filter = filter, Top = 0, Count = true });
+        return result.Count ?? 0;
     }
 
     /// <summary>The device, or null when it does not exist in this tenant (another tenant's device is not found).</summary>

@@ -96,7 +96,7 @@ public interface IPermissionResolver
     ValueTask<IReadOnlySet<string>> ResolveAsync(ClaimsPrincipal user, CancellationToken cancellationToken);
 }
 
-/// <summary>Built-in roles only; custom role definitions extend this.</summary>
+/// <summary>Built-in roles from the token only (hosts without tenant RBAC state).</summary>
 public sealed class BuiltInRolePermissionResolver : IPermissionResolver
 {
     public ValueTask<IReadOnlySet<string>> ResolveAsync(ClaimsPrincipal user, CancellationToken cancellationToken)

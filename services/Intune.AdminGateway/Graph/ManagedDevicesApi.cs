@@ -1,4 +1,7 @@
+using System.Globalization;
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Intune.AdminGateway.Application;
 using Intune.AdminGateway.Auth;
 using Microsoft.AspNetCore.Builder;
@@ -7,87 +10,126 @@ using Microsoft.AspNetCore.Routing;
 
 namespace Intune.AdminGateway.Graph;
 
-/// <summary><c>/v1.0/deviceManagement/managedDevices</c>.</summary>
+/// <summary>
+/// <c>/v1.0/deviceManagement/managedDevices</c>: list with OData <c>$filter $select $top $count
+/// $orderby $skiptoken</c>, <c>/$count</c>, and get by id.
+/// </summary>
 public static class ManagedDevicesApi
 {
-    private static readonly HashSet<string> SupportedQueryOptions = ["$top", "$skiptoken"];
-
     public static RouteGroupBuilder MapManagedDevicesApi(this RouteGroupBuilder v1)
     {
         var devices = v1.MapGroup("/deviceManagement/managedDevices");
         devices.MapGet("", ListAsync).RequirePermission(AdminPermissions.ManagedDevicesRead);
+        devices.MapGet("/$count", CountAsync).RequirePermission(AdminPermissions.ManagedDevicesRead);
         devices.MapGet("/{id}", GetAsync).RequirePermission(AdminPermissions.ManagedDevicesRead);
         return v1;
     }
 
     private static async Task<IResult> ListAsync(HttpContext context, ManagedDeviceQueries queries)
     {
-        var query = context.Request.Query;
-        if (query.Keys.FirstOrDefault(k => k.StartsWith('$') && !SupportedQueryOptions.Contains(k)) is { } unsupported)
+        if (!TryParse(context, out var request, out var error))
         {
-            return GraphErrors.BadRequest($"The query option '{unsupported}' is not supported on managedDevices yet; supported: {string.Join(", ", SupportedQueryOptions)}.");
+            return error;
         }
 
-        var pageSize = ManagedDeviceQueries.DefaultPageSize;
-        if (query.TryGetValue("$top", out var top) && (!int.TryParse(top, out pageSize) || pageSize < 1))
+        var result = await queries.QueryAsync(context.User.GetTenantId()!, request.Query);
+        var baseUrl = BaseUrl(context);
+        var select = request.Select is null ? string.Empty : $"({string.Join(',', request.Select)})";
+        var body = new JsonObject
         {
-            return GraphErrors.BadRequest($"$top must be a positive integer; got '{top}'.");
-        }
-
-        string? continuation = null;
-        if (query.TryGetValue("$skiptoken", out var skipToken))
-        {
-            if (!TryDecodeSkipToken(skipToken.ToString(), out continuation))
-            {
-                return GraphErrors.BadRequest("$skiptoken is not one this service issued; follow @odata.nextLink as returned.");
-            }
-        }
-
-        var page = await queries.ListAsync(context.User.GetTenantId()!, pageSize, continuation);
-        var baseUrl = $"{context.Request.Scheme}://{context.Request.Host}{context.Request.PathBase}/v1.0";
-        var body = new Dictionary<string, object?>
-        {
-            ["@odata.context"] = $"{baseUrl}/$metadata#deviceManagement/managedDevices",
-            ["value"] = page.Devices.Select(ManagedDeviceResource.From).ToList(),
+            ["@odata.context"] = $"{baseUrl}/$metadata#deviceManagement/managedDevices{select}",
         };
-        if (page.ContinuationToken is { } next)
+        if (result.Count is { } count)
         {
-            body["@odata.nextLink"] = $"{baseUrl}/deviceManagement/managedDevices?$top={Math.Clamp(pageSize, 1, ManagedDeviceQueries.MaxPageSize)}&$skiptoken={EncodeSkipToken(next)}";
+            body["@odata.count"] = count;
         }
 
-        return Results.Json(body, GraphJson.Options, GraphJson.ContentType);
+        var value = new JsonArray();
+        foreach (var device in result.Devices)
+        {
+            value.Add(Project(JsonSerializer.SerializeToNode(ManagedDeviceResource.From(device), GraphJson.Options)!.AsObject(), request.Select));
+        }
+
+        body["value"] = value;
+        if (result.Next is { } next)
+        {
+            // Absolute, with every option repeated: the SDK's PageIterator follows it verbatim.
+            body["@odata.nextLink"] = $"{baseUrl}/deviceManagement/managedDevices?{request.NextLinkQuery(next)}";
+        }
+
+        return Results.Text(body.ToJsonString(GraphJson.Options), GraphJson.ContentType, Encoding.UTF8);
+    }
+
+    private static async Task<IResult> CountAsync(HttpContext context, ManagedDeviceQueries queries)
+    {
+        if (!TryParse(context, out var request, out var error))
+        {
+            return error;
+        }
+
+        var count = await queries.CountAsync(context.User.GetTenantId()!, request.Query.Filter);
+        return Results.Text(count.ToString(CultureInfo.InvariantCulture), "text/plain", Encoding.UTF8);
     }
 
     private static async Task<IResult> GetAsync(string id, HttpContext context, ManagedDeviceQueries queries)
     {
+        IReadOnlyList<string>? select = null;
+        if (context.Request.Query.ContainsKey("$select"))
+        {
+            if (!TryParse(context, out var request, out var error))
+            {
+                return error;
+            }
+
+            select = request.Select;
+        }
+
         var device = await queries.GetAsync(context.User.GetTenantId()!, id);
         if (device is null)
         {
             return GraphErrors.NotFound($"No managedDevice with id '{id}' exists in this tenant.");
         }
 
-        var baseUrl = $"{context.Request.Scheme}://{context.Request.Host}{context.Request.PathBase}/v1.0";
-        var resource = ManagedDeviceResource.From(device);
-        var body = System.Text.Json.JsonSerializer.SerializeToNode(resource, GraphJson.Options)!.AsObject();
-        body.Insert(0, "@odata.context", $"{baseUrl}/$metadata#deviceManagement/managedDevices/$entity");
+        var body = Project(JsonSerializer.SerializeToNode(ManagedDeviceResource.From(device), GraphJson.Options)!.AsObject(), select);
+        body.Insert(0, "@odata.context", $"{BaseUrl(context)}/$metadata#deviceManagement/managedDevices/$entity");
         return Results.Text(body.ToJsonString(GraphJson.Options), GraphJson.ContentType, Encoding.UTF8);
     }
 
-    private static string EncodeSkipToken(string continuation) =>
-        Convert.ToBase64String(Encoding.UTF8.GetBytes(continuation)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-    private static bool TryDecodeSkipToken(string token, out string? continuation)
+    private static bool TryParse(HttpContext context, out ManagedDeviceQuery request, out IResult error)
     {
-        continuation = null;
-        var base64 = token.Replace('-', '+').Replace('_', '/');
-        base64 = base64.PadRight(base64.Length + ((4 - (base64.Length % 4)) % 4), '=');
-        var buffer = new byte[base64.Length];
-        if (!Convert.TryFromBase64String(base64, buffer, out var written) || written == 0)
+        try
         {
+            request = ManagedDeviceQuery.Parse(context.Request.Query.ToDictionary(q => q.Key, q => q.Value.ToString()));
+            error = Results.Empty;
+            return true;
+        }
+        catch (InvalidQueryException e)
+        {
+            request = null!;
+            error = GraphErrors.BadRequest(e.Message);
             return false;
         }
-
-        continuation = Encoding.UTF8.GetString(buffer, 0, written);
-        return true;
     }
+
+    private static JsonObject Project(JsonObject resource, IReadOnlyList<string>? select)
+    {
+        if (select is null)
+        {
+            return resource;
+        }
+
+        var projected = new JsonObject();
+        foreach (var name in select)
+        {
+            if (resource.TryGetPropertyValue(name, out var value))
+            {
+                projected[name] = value?.DeepClone();
+            }
+        }
+
+        return projected;
+    }
+
+    private static string BaseUrl(HttpContext context) =>
+        $"{context.Request.Scheme}://{context.Request.Host}{context.Request.PathBase}/v1.0";
 }

@@ -64,9 +64,15 @@ public sealed class ScaleUnitTestHost : IAsyncDisposable
 
     public string StoragePrefix { get; }
 
+    /// <summary>Configuration added over the defaults at the next start (e.g. tighter rate limits).</summary>
+    public Dictionary<string, string?> Settings { get; } = new();
+
     public int AdminPort { get; private set; }
 
     public int DevicePort { get; private set; }
+
+    /// <summary>The admin gateway's gRPC (h2c) port.</summary>
+    public int AdminGrpcPort { get; private set; }
 
     public Uri DeviceGateway => new($"https://127.0.0.1:{DevicePort}");
 
@@ -80,6 +86,7 @@ public sealed class ScaleUnitTestHost : IAsyncDisposable
     {
         AdminPort = TestStorage.FreeTcpPort();
         DevicePort = TestStorage.FreeTcpPort();
+        AdminGrpcPort = TestStorage.FreeTcpPort();
         var settings = new Dictionary<string, string?>
         {
             ["ScaleUnit:Id"] = Unit.Id,
@@ -95,9 +102,15 @@ public sealed class ScaleUnitTestHost : IAsyncDisposable
             ["Hosting:Gateways"] = _gateways.ToString(),
             ["Gateways:AdminPort"] = AdminPort.ToString(),
             ["Gateways:DevicePort"] = DevicePort.ToString(),
+            ["Gateways:AdminGrpcPort"] = AdminGrpcPort.ToString(),
             ["LocalTenant:Id"] = string.Empty,
             ["Logging:LogLevel:Default"] = "Warning",
         };
+        foreach (var (key, value) in Settings)
+        {
+            settings[key] = value;
+        }
+
         _app = ScaleUnitHost.Create([], builder => builder.Configuration.AddInMemoryCollection(settings));
         await _app.StartAsync();
     }

@@ -89,7 +89,8 @@ public sealed class ManagedDevicesApiTests(ScaleUnitFixture fixture) : IClassFix
     [Theory]
     [InlineData("deviceManagement/managedDevices?$top=abc", "$top")]
     [InlineData("deviceManagement/managedDevices?$skiptoken=!!!", "$skiptoken")]
-    [InlineData("deviceManagement/managedDevices?$orderby=deviceName", "$orderby")]
+    [InlineData("deviceManagement/managedDevices?$orderby=model", "model")]
+    [InlineData("deviceManagement/managedDevices?$skip=5", "$skip")]
     public async Task List_WithBadQuery_Is400NamingTheOption(string url, string option)
     {
         using var admin = Host.AdminClient(Host.AdminToken(Guid.NewGuid().ToString()));
