@@ -28,14 +28,28 @@ public sealed record DeviceEnrollmentResult(
 public sealed record DeviceCheckIn(
     [property: Id(0)] string CertificateSerialNumber,
     [property: Id(1)] DeviceFacts Facts,
-    [property: Id(2)] string? AssignmentEtag);
+    [property: Id(2)] string? AssignmentEtag)
+{
+    /// <summary>Per-setting results of the configuration the device applied (ids 10–29 belong to compliance).</summary>
+    [Id(10)] public IReadOnlyList<Policies.SettingReport> SettingReports { get; init; } = [];
+}
 
 [GenerateSerializer, Immutable, Alias("intune.DeviceCheckInResult")]
 public sealed record DeviceCheckInResult(
     [property: Id(0)] bool NotModified,
     [property: Id(1)] string AssignmentEtag,
     [property: Id(2)] ComplianceState ComplianceState,
-    [property: Id(3)] DateTimeOffset NextCheckIn);
+    [property: Id(3)] DateTimeOffset NextCheckIn)
+{
+    /// <summary>The merged configuration to apply (only when not modified is false); conflicting settings are left out.</summary>
+    [Id(10)] public IReadOnlyList<Policies.DeliveredSetting> Configuration { get; init; } = [];
+
+    /// <summary>Settings left out because two profiles set them to different values.</summary>
+    [Id(11)] public IReadOnlyList<Policies.SettingConflict> Conflicts { get; init; } = [];
+
+    /// <summary>Per-policy compliance results, so the device can show the user what to fix.</summary>
+    [Id(12)] public IReadOnlyList<Policies.DevicePolicyStatus> CompliancePolicies { get; init; } = [];
+}
 
 /// <summary>The admin's view of a device: the fields of Graph's <c>managedDevice</c> we hold.</summary>
 [GenerateSerializer, Immutable, Alias("intune.ManagedDeviceView")]

@@ -8,7 +8,7 @@ namespace Intune.Grains.Devices;
 /// One device: its enrollment, certificate, facts and compliance. The check-in path stays on
 /// this grain alone and writes storage only when something a reader could see has changed.
 /// </summary>
-internal sealed class DeviceGrain(
+internal sealed partial class DeviceGrain(
     [PersistentState("device", StorageNames.Grains)] IPersistentState<DeviceState> device,
     CertificateAuthority authority,
     IDeviceCatalog catalog,
@@ -98,8 +98,9 @@ internal sealed class DeviceGrain(
         var now = time.GetUtcNow();
         _lastSync = now;
         var changed = false;
+        var factsChanged = checkIn.Facts != State.Facts;
 
-        if (checkIn.Facts != State.Facts)
+        if (factsChanged)
         {
             State.Facts = checkIn.Facts;
             if (!string.IsNullOrEmpty(checkIn.Facts.OsVersion))
@@ -115,6 +116,7 @@ internal sealed class DeviceGrain(
             changed = true;
         }
 
+        changed |= await ComplianceCheckInAsync(checkIn, factsChanged, now);
         var compliance = EvaluateCompliance();
         if (compliance != State.ComplianceState)
         {
@@ -128,22 +130,16 @@ internal sealed class DeviceGrain(
         }
 
         var etag = AssignmentEtag;
-        return new DeviceCheckInResult(
+        return WithPolicies(new DeviceCheckInResult(
             NotModified: string.Equals(checkIn.AssignmentEtag, etag, StringComparison.Ordinal),
             etag,
             State.ComplianceState,
-            CheckInSchedule.Next(State.Platform, State.EnrolledDateTime, now));
+            CheckInSchedule.Next(State.Platform, State.EnrolledDateTime, now)));
     }
 
     public Task<ManagedDeviceView?> GetAsync() => Task.FromResult(State.IsEnrolled ? ToView() : null);
 
     private string AssignmentEtag => $"\"{State.AssignmentVersion}\"";
-
-    /// <summary>
-    /// With no compliance policy assigned the built-in default applies: a device that checks in
-    /// is compliant (the tenant's "mark devices with no policy as" setting arrives with policies).
-    /// </summary>
-    private static ComplianceState EvaluateCompliance() => ComplianceState.Compliant;
 
     private async Task PersistAsync()
     {

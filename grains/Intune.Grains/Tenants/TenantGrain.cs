@@ -8,7 +8,7 @@ namespace Intune.Grains.Tenants;
 /// A tenant: identity, enrollment tokens and enrollment admission. Enrollment admission is the
 /// only device-facing call, and it runs once per device, not per check-in.
 /// </summary>
-internal sealed class TenantGrain(
+internal sealed partial class TenantGrain(
     [PersistentState("tenant", StorageNames.Grains)] IPersistentState<TenantState> tenant,
     TimeProvider time) : Grain, ITenantGrain
 {
