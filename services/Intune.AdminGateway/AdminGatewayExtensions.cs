@@ -36,6 +36,7 @@ public static class AdminGatewayExtensions
         }
 
         builder.Services.AddSingleton<ManagedDeviceQueries>();
+        builder.Services.AddSingleton<PolicyAdministration>();
         builder.Services.TryAddSingleton<IPermissionResolver, BuiltInRolePermissionResolver>();
         builder.Services
             .AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
@@ -84,6 +85,9 @@ public static class AdminGatewayExtensions
             .RequireHost($"*:{gateway.AdminPort}")
             .RequireAuthorization(AdminPolicy);
         v1.MapManagedDevicesApi();
+        v1.MapPoliciesApi();
+        v1.MapGroupsApi();
+        v1.MapDeviceManagementComplianceApi();
         return app;
     }
 }

@@ -114,6 +114,11 @@ internal sealed partial class DeviceGrain : IDeviceComplianceGrain
             changed = true;
         }
 
+        if (factsChanged || changed)
+        {
+            changed |= await IndexHardwareAsync();
+        }
+
         foreach (var setting in checkIn.SettingReports)
         {
             var key = $"{setting.PolicyId}/{setting.Setting}";
@@ -508,6 +513,38 @@ internal sealed partial class DeviceGrain : IDeviceComplianceGrain
     private static bool Same(DevicePolicyStatus? a, DevicePolicyStatus? b) =>
         a is not null && b is not null && a.State == b.State && a.Version == b.Version
         && a.GracePeriodExpiration == b.GracePeriodExpiration && a.Settings.SequenceEqual(b.Settings);
+
+    /// <summary>Keeps the network-access-control index (serial number, MAC addresses) pointing at this device.</summary>
+    private async Task<bool> IndexHardwareAsync()
+    {
+        var wanted = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var serial in new[] { State.Facts.SerialNumber, State.Hardware.SerialNumber })
+        {
+            if (!string.IsNullOrWhiteSpace(serial))
+            {
+                wanted.Add(HardwareIndex.Key(State.TenantId!, HardwareKind.SerialNumber, serial));
+            }
+        }
+
+        foreach (var mac in new[] { State.Facts.WiFiMacAddress, State.Facts.EthernetMacAddress, State.Hardware.WiFiMacAddress, State.Hardware.EthernetMacAddress })
+        {
+            if (!string.IsNullOrWhiteSpace(mac) && HardwareIndex.Normalize(HardwareKind.MacAddress, mac).Length > 0)
+            {
+                wanted.Add(HardwareIndex.Key(State.TenantId!, HardwareKind.MacAddress, mac));
+            }
+        }
+
+        if (wanted.SetEquals(State.IndexedHardware))
+        {
+            return false;
+        }
+
+        await Task.WhenAll(
+            wanted.Except(State.IndexedHardware).Select(k => GrainFactory.GetGrain<IHardwareIndexGrain>(k).SetAsync(State.DeviceId!))
+                .Concat(State.IndexedHardware.Except(wanted).Select(k => GrainFactory.GetGrain<IHardwareIndexGrain>(k).RemoveAsync(State.DeviceId!))));
+        State.IndexedHardware = wanted;
+        return true;
+    }
 
     /// <summary>The one place an assignment change would push the device; see <see cref="ApplyPolicyAsync"/>.</summary>
     private void NudgeAfterAssignmentChange() =>

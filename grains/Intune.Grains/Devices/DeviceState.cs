@@ -48,6 +48,8 @@ public sealed class DeviceState
     [Id(50)] public PolicyDeviceState? SummaryConfigurationState { get; set; }
     /// <summary>The deadline the wake-up reminder is set for, so it is re-registered only when it moves.</summary>
     [Id(51)] public DateTimeOffset? ReminderDeadline { get; set; }
+    /// <summary>The hardware index keys (serial, MACs) this device is registered under for network access control.</summary>
+    [Id(52)] public HashSet<string> IndexedHardware { get; set; } = [];
 
     public bool IsEnrolled => DeviceId is not null;
 }

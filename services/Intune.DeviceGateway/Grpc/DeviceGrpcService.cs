@@ -76,20 +76,25 @@ internal sealed class DeviceGrpcService(IScaleUnitRouter router, DeviceCertifica
         {
             var grains = await router.ForScaleUnitAsync(identity.ScaleUnitId, context.CancellationToken);
             result = await grains.GetGrain<IDeviceGrain>(GrainKeys.Scoped(identity.TenantId, identity.DeviceId))
-                .CheckInAsync(new DeviceCheckIn(identity.CertificateSerialNumber, facts, NullIfEmpty(request.AssignmentEtag)));
+                .CheckInAsync(new DeviceCheckIn(identity.CertificateSerialNumber, facts, NullIfEmpty(request.AssignmentEtag))
+                {
+                    SettingReports = request.SettingReports.Select(r => new Grains.Policies.SettingReport(r.PolicyId, r.Setting, r.Succeeded, NullIfEmpty(r.ErrorMessage))).ToList(),
+                });
         }
         catch (DeviceAuthenticationException ex)
         {
             throw new RpcException(new Status(StatusCode.PermissionDenied, ex.Message));
         }
 
-        return new CheckInResponse
+        var response = new CheckInResponse
         {
             NotModified = result.NotModified,
             AssignmentEtag = result.AssignmentEtag,
             ComplianceState = ToWire(result.ComplianceState),
             NextCheckIn = Timestamp.FromDateTimeOffset(result.NextCheckIn),
         };
+        CompliancePayload.AddTo(response, result);
+        return response;
     }
 
     private static StatusCode ToStatusCode(EnrollmentRefusal reason) => reason switch
@@ -132,7 +137,7 @@ internal sealed class DeviceGrpcService(IScaleUnitRouter router, DeviceCertifica
             NullIfEmpty(hardware.EthernetMacAddress),
             NullIfEmpty(hardware.Udid));
 
-    private static DeviceFacts ToFacts(Intune.Device.V1.DeviceFacts facts) => new()
+    private static DeviceFacts ToFacts(Intune.Device.V1.DeviceFacts facts) => new DeviceFacts
     {
         OsVersion = NullIfEmpty(facts.OsVersion),
         Model = NullIfEmpty(facts.Model),
@@ -152,7 +157,7 @@ internal sealed class DeviceGrpcService(IScaleUnitRouter router, DeviceCertifica
         WiFiMacAddress = NullIfEmpty(facts.WifiMacAddress),
         EthernetMacAddress = NullIfEmpty(facts.EthernetMacAddress),
         DeviceName = NullIfEmpty(facts.DeviceName),
-    };
+    }.WithComplianceFacts(facts);
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 }
