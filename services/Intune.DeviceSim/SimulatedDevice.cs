@@ -16,6 +16,7 @@ public sealed class SimulatedDevice : IDisposable
 {
     private readonly Uri _gateway;
     private readonly ECDsa _key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+    private readonly List<SettingReport> _settingReports = [];
     private GrpcChannel? _channel;
 
     public SimulatedDevice(Uri gateway, DeviceProfile profile)
@@ -74,7 +75,12 @@ public sealed class SimulatedDevice : IDisposable
     {
         var channel = _channel ?? throw new InvalidOperationException("Enroll the device before checking in.");
         var client = new DeviceService.DeviceServiceClient(channel);
-        var response = await client.CheckInAsync(new CheckInRequest { Facts = Profile.Facts(), AssignmentEtag = AssignmentEtag }, cancellationToken: cancellationToken);
+        var request = new CheckInRequest { Facts = Profile.Facts(), AssignmentEtag = AssignmentEtag };
+        request.SettingReports.AddRange(_settingReports);
+        var response = await client.CheckInAsync(request, cancellationToken: cancellationToken);
+        _settingReports.Clear();
+        // A simulated agent applies every delivered setting and reports success at its next check-in.
+        _settingReports.AddRange(response.Configuration.SelectMany(s => s.PolicyIds.Select(p => new SettingReport { PolicyId = p, Setting = s.Setting, Succeeded = true })));
         AssignmentEtag = response.AssignmentEtag;
         LastCheckIn = response;
         return response;
