@@ -11,6 +11,8 @@ namespace Intune.Grains.Devices;
 /// </summary>
 internal sealed partial class DeviceGrain : IDeviceComplianceGrain
 {
+    private static readonly TimeSpan MaxTimerDelay = TimeSpan.FromDays(1);
+
     private IGrainTimer? _deadlineTimer;
 
     private ComplianceSettings TenantSettings => State.ComplianceSettings ?? ComplianceSettings.Default;
@@ -483,7 +485,9 @@ internal sealed partial class DeviceGrain : IDeviceComplianceGrain
         var next = NextDeadline(now);
         if (next is { } due)
         {
-            _deadlineTimer = this.RegisterGrainTimer(_ => RunDueDeadlinesAsync(), due - now, Timeout.InfiniteTimeSpan);
+            // Timers cannot wait longer than ~49 days and validity may be 120: wake at least daily and re-arm.
+            var delay = due - now < MaxTimerDelay ? due - now : MaxTimerDelay;
+            _deadlineTimer = this.RegisterGrainTimer(_ => RunDueDeadlinesAsync(), delay, Timeout.InfiniteTimeSpan);
         }
 
         // Validity is days long and moves with every check-in: the reminder covers it with a daily
