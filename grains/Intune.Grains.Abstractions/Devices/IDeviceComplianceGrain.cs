@@ -48,6 +48,14 @@ public interface IDeviceComplianceGrain : IGrainWithStringKey
     [Alias("GetAccessVerdictAsync")]
     Task<AccessVerdict?> GetAccessVerdictAsync();
 
+    /// <summary>
+    /// Takes the device out of every policy report and the tenant summaries and drops its
+    /// hardware index entries and wake-up reminder: for the lifecycle code to call when a device
+    /// is retired, wiped or deleted.
+    /// </summary>
+    [Alias("RemoveFromComplianceAsync")]
+    Task RemoveFromComplianceAsync();
+
     /// <summary>Runs due deadlines (grace expiry, scheduled actions, validity); the timer and reminder call this.</summary>
     [Alias("RunDueDeadlinesAsync")]
     Task RunDueDeadlinesAsync();

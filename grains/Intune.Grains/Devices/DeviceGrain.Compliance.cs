@@ -87,6 +87,32 @@ internal sealed partial class DeviceGrain : IDeviceComplianceGrain
             _lastSync)
         : null);
 
+    public async Task RemoveFromComplianceAsync()
+    {
+        if (!State.IsEnrolled)
+        {
+            return;
+        }
+
+        await Task.WhenAll(State.ComplianceStatuses.Keys.Concat(State.ConfigurationStatuses.Keys).Select(id => ReportToPolicyAsync(id, null)));
+        var summary = GrainFactory.GetGrain<IDeviceStateSummaryGrain>(State.TenantId!);
+        await summary.TransitionAsync(PolicyKind.Compliance, State.SummaryComplianceState, null);
+        await summary.TransitionAsync(PolicyKind.Configuration, State.SummaryConfigurationState, null);
+        await Task.WhenAll(State.IndexedHardware.Select(k => GrainFactory.GetGrain<IHardwareIndexGrain>(k).RemoveAsync(State.DeviceId!)));
+        await GrainFactory.GetGrain<IComplianceDeadlineGrain>(this.GetPrimaryKeyString()).ScheduleAsync(null, daily: false);
+        _deadlineTimer?.Dispose();
+        _deadlineTimer = null;
+        State.CompliancePolicies.Clear();
+        State.ComplianceStatuses.Clear();
+        State.ConfigurationProfiles.Clear();
+        State.ConfigurationStatuses.Clear();
+        State.IndexedHardware.Clear();
+        State.SummaryComplianceState = null;
+        State.SummaryConfigurationState = null;
+        State.ReminderDeadline = null;
+        await PersistAsync();
+    }
+
     public async Task RunDueDeadlinesAsync()
     {
         if (!State.IsEnrolled)

@@ -182,4 +182,20 @@ public sealed class AssignmentTests(ClusterFixture fixture)
         Assert.True(second.NotModified);
         Assert.Equal((1, 0, 1), (overview.SuccessCount, overview.PendingCount, overview.Total));
     }
+
+    [Fact]
+    public async Task RemoveFromComplianceAsync_DeviceLeaves_ReportsAndSummaryForgetIt()
+    {
+        var (kit, policy) = await ArrangeAsync();
+        var device = await kit.EnrollAsync(DevicePlatform.Windows);
+        await device.CheckInAsync(Facts);
+        await policy.AssignAsync([new AssignmentTarget(AssignmentTargetKind.AllDevices, null)]);
+
+        await device.Compliance.RemoveFromComplianceAsync();
+        var overview = await policy.GetDeviceOverviewAsync();
+        var summary = await kit.Summary.GetAsync(PolicyKind.Compliance);
+
+        Assert.Equal(0, overview.Total);
+        Assert.Equal(0, summary.CompliantDeviceCount + summary.NonCompliantDeviceCount + summary.UnknownDeviceCount);
+    }
 }
