@@ -50,6 +50,7 @@ public static class AdminGatewayExtensions
         builder.Services.AddSingleton<AuditLog>();
         builder.Services.AddScoped<AuditRecorder>();
         builder.Services.TryAddSingleton<IPermissionResolver, TenantRolePermissionResolver>();
+        builder.Services.AddSingleton<PolicyAdministration>();
         builder.Services
             .AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
             .AddJwtBearer(o =>
@@ -140,6 +141,9 @@ public static class AdminGatewayExtensions
         app.MapGrpcService<EnrollmentTokensGrpcService>().RequireHost(grpcHost);
         app.MapGrpcService<AuditEventsGrpcService>().RequireHost(grpcHost);
         app.MapGrpcService<RoleDefinitionsGrpcService>().RequireHost(grpcHost);
+        v1.MapPoliciesApi();
+        v1.MapGroupsApi();
+        v1.MapDeviceManagementComplianceApi();
         return app;
     }
 

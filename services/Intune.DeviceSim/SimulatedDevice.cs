@@ -21,6 +21,7 @@ public sealed class SimulatedDevice : IDisposable
     private ECDsa _key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
     private long _checkIns;
     private long _notModified;
+    private readonly List<SettingReport> _settingReports = [];
     private GrpcChannel? _channel;
 
     public SimulatedDevice(Uri gateway, DeviceProfile profile)
@@ -107,6 +108,7 @@ public sealed class SimulatedDevice : IDisposable
         var client = new DeviceService.DeviceServiceClient(channel);
         var request = new CheckInRequest { Facts = Profile.Facts(), AssignmentEtag = AssignmentEtag };
         request.CommandResults.AddRange(_unreported);
+        request.SettingReports.AddRange(_settingReports);
         var response = await client.CheckInAsync(request, cancellationToken: cancellationToken);
         Interlocked.Increment(ref _checkIns);
         if (response.NotModified)
@@ -115,6 +117,9 @@ public sealed class SimulatedDevice : IDisposable
         }
 
         _unreported.Clear();
+        _settingReports.Clear();
+        // A simulated agent applies every delivered setting and reports success at its next check-in.
+        _settingReports.AddRange(response.Configuration.SelectMany(s => s.PolicyIds.Select(p => new SettingReport { PolicyId = p, Setting = s.Setting, Succeeded = true })));
         AssignmentEtag = response.AssignmentEtag;
         LastCheckIn = response;
         Unenrolled = response.Unenrolled;

@@ -1,6 +1,7 @@
 using Azure;
 using Azure.Data.Tables;
 using Intune.ClusterConfig;
+using Intune.Grains.Devices;
 
 namespace Intune.Ops;
 
@@ -19,7 +20,8 @@ internal static class UnitStorage
         {
             await foreach (var entity in table.QueryAsync<TableEntity>(select: ["PartitionKey"], cancellationToken: cancellationToken))
             {
-                counts[entity.PartitionKey] = counts.GetValueOrDefault(entity.PartitionKey) + 1;
+                var tenantId = DeviceCatalogKeys.TenantOf(entity.PartitionKey);
+                counts[tenantId] = counts.GetValueOrDefault(tenantId) + 1;
             }
         }
         catch (RequestFailedException ex) when (ex.Status == 404)

@@ -29,7 +29,11 @@ public sealed record DeviceCheckIn(
     [property: Id(0)] string CertificateSerialNumber,
     [property: Id(1)] DeviceFacts Facts,
     [property: Id(2)] string? AssignmentEtag,
-    [property: Id(3)] IReadOnlyList<DeviceCommandResult>? CommandResults = null);
+    [property: Id(3)] IReadOnlyList<DeviceCommandResult>? CommandResults = null)
+{
+    /// <summary>Per-setting results of the configuration the device applied (ids 10–29 belong to compliance).</summary>
+    [Id(10)] public IReadOnlyList<Policies.SettingReport> SettingReports { get; init; } = [];
+}
 
 [GenerateSerializer, Immutable, Alias("intune.DeviceCheckInResult")]
 public sealed record DeviceCheckInResult(
@@ -38,7 +42,17 @@ public sealed record DeviceCheckInResult(
     [property: Id(2)] ComplianceState ComplianceState,
     [property: Id(3)] DateTimeOffset NextCheckIn,
     [property: Id(4)] IReadOnlyList<DeviceCommand>? Commands = null,
-    [property: Id(5)] bool Unenrolled = false);
+    [property: Id(5)] bool Unenrolled = false)
+{
+    /// <summary>The merged configuration to apply (only when not modified is false); conflicting settings are left out.</summary>
+    [Id(10)] public IReadOnlyList<Policies.DeliveredSetting> Configuration { get; init; } = [];
+
+    /// <summary>Settings left out because two profiles set them to different values.</summary>
+    [Id(11)] public IReadOnlyList<Policies.SettingConflict> Conflicts { get; init; } = [];
+
+    /// <summary>Per-policy compliance results, so the device can show the user what to fix.</summary>
+    [Id(12)] public IReadOnlyList<Policies.DevicePolicyStatus> CompliancePolicies { get; init; } = [];
+}
 
 /// <summary>The admin's view of a device: the fields of Graph's <c>managedDevice</c> we hold.</summary>
 [GenerateSerializer, Immutable, Alias("intune.ManagedDeviceView")]

@@ -120,7 +120,7 @@ public sealed class TableDeviceCatalog(TableClient table, TimeProvider time) : I
         return views.OfType<ManagedDeviceView>().ToList();
     }
 
-    public static string PartitionKey(string tenantId, int partition) => $"{tenantId}_{partition:D2}";
+    public static string PartitionKey(string tenantId, int partition) => DeviceCatalogKeys.PartitionKey(tenantId, partition);
 
     private static string PartitionKey(string tenantId, string deviceId) => PartitionKey(tenantId, DeviceIndexPartitions.Of(deviceId));
 

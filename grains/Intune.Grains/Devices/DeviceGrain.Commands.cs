@@ -271,6 +271,8 @@ internal sealed partial class DeviceGrain
         var userPrincipalName = State.UserPrincipalName;
         StopNudging();
         _listeners.Clear();
+        // Out of every report, summary and index before the record goes.
+        await RemoveFromComplianceAsync();
         await device.ClearStateAsync();
         device.State = new DeviceState();
         await catalog.RemoveAsync(tenantId, deviceId);

@@ -103,8 +103,9 @@ internal sealed partial class DeviceGrain(
             await RemoveRecordAsync();
             return new DeviceCheckInResult(false, string.Empty, ComplianceState.Unknown, CheckInSchedule.Next(platform, now, now), [], Unenrolled: true);
         }
+        var factsChanged = checkIn.Facts != State.Facts;
 
-        if (checkIn.Facts != State.Facts)
+        if (factsChanged)
         {
             State.Facts = checkIn.Facts;
             if (!string.IsNullOrEmpty(checkIn.Facts.OsVersion))
@@ -120,6 +121,7 @@ internal sealed partial class DeviceGrain(
             changed = true;
         }
 
+        changed |= await ComplianceCheckInAsync(checkIn, factsChanged, now);
         var compliance = EvaluateCompliance();
         if (compliance != State.ComplianceState)
         {
@@ -134,24 +136,18 @@ internal sealed partial class DeviceGrain(
 
         var etag = AssignmentEtag;
         var commands = PendingCommands();
-        return new DeviceCheckInResult(
+        return WithPolicies(new DeviceCheckInResult(
             // Pending commands are news even when the assignment is not.
             NotModified: commands.Count == 0 && string.Equals(checkIn.AssignmentEtag, etag, StringComparison.Ordinal),
             etag,
             State.ComplianceState,
             CheckInSchedule.Next(State.Platform, State.EnrolledDateTime, now),
-            commands);
+            commands));
     }
 
     public Task<ManagedDeviceView?> GetAsync() => Task.FromResult(State.IsEnrolled ? ToView() : null);
 
     private string AssignmentEtag => $"\"{State.AssignmentVersion}\"";
-
-    /// <summary>
-    /// With no compliance policy assigned the built-in default applies: a device that checks in
-    /// is compliant (the tenant's "mark devices with no policy as" setting arrives with policies).
-    /// </summary>
-    private static ComplianceState EvaluateCompliance() => ComplianceState.Compliant;
 
     private async Task PersistAsync()
     {

@@ -1,3 +1,6 @@
+using Intune.Grains.Policies;
+using Intune.Grains.Tenants;
+
 namespace Intune.Grains.Devices;
 
 /// <summary>
@@ -31,6 +34,28 @@ public sealed class DeviceState
     /// <summary>A renewed certificate not yet used: the current one stays valid until the device presents this one.</summary>
     [Id(18)] public string? PendingCertificateSerialNumber { get; set; }
     [Id(19)] public DateTimeOffset PendingCertificateNotAfter { get; set; }
+
+    // Compliance and configuration (issue 4 uses ids 40–69); see DeviceGrain.Compliance.cs.
+    /// <summary>The compliance policies delivered to this device, each at its current (immutable) version.</summary>
+    [Id(40)] public Dictionary<string, PolicyDefinition> CompliancePolicies { get; set; } = [];
+    [Id(41)] public Dictionary<string, DevicePolicyStatus> ComplianceStatuses { get; set; } = [];
+    [Id(42)] public Dictionary<string, PolicyDefinition> ConfigurationProfiles { get; set; } = [];
+    [Id(43)] public Dictionary<string, DevicePolicyStatus> ConfigurationStatuses { get; set; } = [];
+    /// <summary>The tenant's compliance settings as last delivered; null until the first check-in fetched them.</summary>
+    [Id(44)] public ComplianceSettings? ComplianceSettings { get; set; }
+    [Id(45)] public bool HasCheckedIn { get; set; }
+    [Id(46)] public List<ComplianceNotification> Notifications { get; set; } = [];
+    /// <summary>Actions already taken in the current noncompliance episode, as <c>policyId/ruleIndex/actionIndex</c>.</summary>
+    [Id(47)] public HashSet<string> FiredActions { get; set; } = [];
+    /// <summary>The device's last per-setting results for its configuration, by <c>policyId/setting</c>.</summary>
+    [Id(48)] public Dictionary<string, SettingReport> SettingReports { get; set; } = [];
+    /// <summary>What this device last counted as in the tenant summaries (so a transition moves exactly one count).</summary>
+    [Id(49)] public PolicyDeviceState? SummaryComplianceState { get; set; }
+    [Id(50)] public PolicyDeviceState? SummaryConfigurationState { get; set; }
+    /// <summary>The deadline the wake-up reminder is set for, so it is re-registered only when it moves.</summary>
+    [Id(51)] public DateTimeOffset? ReminderDeadline { get; set; }
+    /// <summary>The hardware index keys (serial, MACs) this device is registered under for network access control.</summary>
+    [Id(52)] public HashSet<string> IndexedHardware { get; set; } = [];
 
     public bool IsEnrolled => DeviceId is not null;
 }

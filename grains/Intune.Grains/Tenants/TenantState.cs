@@ -1,3 +1,5 @@
+using Intune.Grains.Policies;
+
 namespace Intune.Grains.Tenants;
 
 /// <summary>The durable record of a tenant. Stored format: add members with new ids only.</summary>
@@ -10,6 +12,12 @@ public sealed class TenantState
     [Id(3)] public List<EnrollmentTokenRecord> EnrollmentTokens { get; set; } = [];
     /// <summary>Enrollment restrictions; the built-in defaults are added on first use.</summary>
     [Id(4)] public List<EnrollmentConfiguration> EnrollmentConfigurations { get; set; } = [];
+
+    // Compliance and configuration (issue 4 uses ids 20–39).
+    [Id(20)] public ComplianceSettings? ComplianceSettings { get; set; }
+    [Id(21)] public Dictionary<string, PolicyCatalogEntry> Policies { get; set; } = [];
+    [Id(22)] public Dictionary<string, string> Groups { get; set; } = [];
+    [Id(23)] public Dictionary<string, RetireRequest> RetireRequests { get; set; } = [];
 
     public bool Exists => DisplayName is not null;
 }

@@ -79,7 +79,10 @@ internal sealed class DeviceGrpcService(IScaleUnitRouter router, DeviceCertifica
                 .Select(r => new DeviceCommandResult(r.CommandId, r.Succeeded, NullIfEmpty(r.Error)))
                 .ToList();
             result = await grains.GetGrain<IDeviceGrain>(GrainKeys.Scoped(identity.TenantId, identity.DeviceId))
-                .CheckInAsync(new DeviceCheckIn(identity.CertificateSerialNumber, facts, NullIfEmpty(request.AssignmentEtag), results));
+                .CheckInAsync(new DeviceCheckIn(identity.CertificateSerialNumber, facts, NullIfEmpty(request.AssignmentEtag), results)
+                {
+                    SettingReports = request.SettingReports.Select(r => new Grains.Policies.SettingReport(r.PolicyId, r.Setting, r.Succeeded, NullIfEmpty(r.ErrorMessage))).ToList(),
+                });
         }
         catch (DeviceAuthenticationException ex)
         {
@@ -95,6 +98,7 @@ internal sealed class DeviceGrpcService(IScaleUnitRouter router, DeviceCertifica
             Unenrolled = result.Unenrolled,
         };
         response.Commands.AddRange((result.Commands ?? []).Select(ToWire));
+        CompliancePayload.AddTo(response, result);
         return response;
     }
 
@@ -276,7 +280,7 @@ internal sealed class DeviceGrpcService(IScaleUnitRouter router, DeviceCertifica
             NullIfEmpty(hardware.EthernetMacAddress),
             NullIfEmpty(hardware.Udid));
 
-    private static DeviceFacts ToFacts(Intune.Device.V1.DeviceFacts facts) => new()
+    private static DeviceFacts ToFacts(Intune.Device.V1.DeviceFacts facts) => new DeviceFacts
     {
         OsVersion = NullIfEmpty(facts.OsVersion),
         Model = NullIfEmpty(facts.Model),
@@ -296,7 +300,7 @@ internal sealed class DeviceGrpcService(IScaleUnitRouter router, DeviceCertifica
         WiFiMacAddress = NullIfEmpty(facts.WifiMacAddress),
         EthernetMacAddress = NullIfEmpty(facts.EthernetMacAddress),
         DeviceName = NullIfEmpty(facts.DeviceName),
-    };
+    }.WithComplianceFacts(facts);
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 }

@@ -4,6 +4,7 @@ using System.Text;
 using Azure;
 using Azure.Data.Tables;
 using Intune.ClusterConfig;
+using Intune.Grains.Devices;
 
 namespace Intune.Ops.Moves;
 
@@ -21,6 +22,13 @@ internal sealed record TenantSnapshot(IReadOnlyList<SnapshotRow> Rows)
     public string Checksum => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', Rows.Select(r => r.Checksum).Order(StringComparer.Ordinal)))));
 
     public IReadOnlyDictionary<string, int> Counts => Tables.ToDictionary(t => t, t => Rows.Count(r => r.Table == t));
+
+    /// <summary>Every catalog row of the tenant, across its index partitions.</summary>
+    private static string CatalogRowsOf(string tenantId)
+    {
+        var (start, end) = DeviceCatalogKeys.TenantRange(tenantId);
+        return TableClient.CreateQueryFilter($"PartitionKey ge {start} and PartitionKey lt {end}");
+    }
 
     public static async Task<TenantSnapshot> ReadAsync(ScaleUnitOptions unit, string tenantId, CancellationToken cancellationToken)
     {
@@ -42,7 +50,7 @@ internal sealed record TenantSnapshot(IReadOnlyList<SnapshotRow> Rows)
         }
 
         var devices = new TableClient(unit.StorageConnectionString, unit.StoragePrefix + "devices");
-        await foreach (var entity in QueryOrEmpty(devices, TableClient.CreateQueryFilter($"PartitionKey eq {tenantId}"), cancellationToken))
+        await foreach (var entity in QueryOrEmpty(devices, CatalogRowsOf(tenantId), cancellationToken))
         {
             rows.Add(SnapshotRow.From("devices", entity, servicePrefix: null));
         }

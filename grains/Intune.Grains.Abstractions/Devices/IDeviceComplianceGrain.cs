@@ -1,0 +1,74 @@
+using Intune.Grains.Policies;
+using Intune.Grains.Tenants;
+
+namespace Intune.Grains.Devices;
+
+/// <summary>A compliance notification (email or push) recorded when a policy's action fired.</summary>
+[GenerateSerializer, Immutable, Alias("intune.ComplianceNotification")]
+public sealed record ComplianceNotification(
+    [property: Id(0)] string PolicyId,
+    [property: Id(1)] ComplianceActionType Action,
+    [property: Id(2)] string? NotificationTemplateId,
+    [property: Id(3)] IReadOnlyList<string> CcList,
+    [property: Id(4)] string Message,
+    [property: Id(5)] DateTimeOffset SentDateTime);
+
+/// <summary>The answer to a conditional-access or network-access-control question about one device.</summary>
+[GenerateSerializer, Immutable, Alias("intune.AccessVerdict")]
+public sealed record AccessVerdict(
+    [property: Id(0)] string DeviceId,
+    [property: Id(1)] bool IsManaged,
+    [property: Id(2)] bool IsCompliant,
+    [property: Id(3)] ComplianceState ComplianceState,
+    [property: Id(4)] ManagementState ManagementState,
+    [property: Id(5)] DateTimeOffset LastSyncDateTime);
+
+/// <summary>
+/// The compliance and configuration side of a device (implemented by the Device grain, keyed
+/// <c>tenantId/deviceId</c> like <see cref="IDeviceGrain"/>).
+/// </summary>
+[Alias("intune.IDeviceComplianceGrain")]
+public interface IDeviceComplianceGrain : IGrainWithStringKey
+{
+    /// <summary>A policy was assigned, changed or unassigned for this device.</summary>
+    [Alias("ApplyPolicyAsync")]
+    Task ApplyPolicyAsync(PolicyDelivery delivery);
+
+    /// <summary>The tenant's compliance settings changed.</summary>
+    [Alias("ApplySettingsAsync")]
+    Task ApplySettingsAsync(ComplianceSettings settings);
+
+    [Alias("GetPolicyStatusesAsync")]
+    Task<IReadOnlyList<DevicePolicyStatus>> GetPolicyStatusesAsync(PolicyKind kind);
+
+    [Alias("GetNotificationsAsync")]
+    Task<IReadOnlyList<ComplianceNotification>> GetNotificationsAsync();
+
+    /// <summary>Is the device managed and compliant; null when no device is enrolled under this key.</summary>
+    [Alias("GetAccessVerdictAsync")]
+    Task<AccessVerdict?> GetAccessVerdictAsync();
+
+    /// <summary>
+    /// Takes the device out of every policy report and the tenant summaries and drops its
+    /// hardware index entries and wake-up reminder: for the lifecycle code to call when a device
+    /// is retired, wiped or deleted.
+    /// </summary>
+    [Alias("RemoveFromComplianceAsync")]
+    Task RemoveFromComplianceAsync();
+
+    /// <summary>Runs due deadlines (grace expiry, scheduled actions, validity); the timer and reminder call this.</summary>
+    [Alias("RunDueDeadlinesAsync")]
+    Task RunDueDeadlinesAsync();
+}
+
+/// <summary>
+/// Holds the wake-up reminder of one device's compliance deadlines (keyed like the device), so
+/// the Device grain needs no reminder plumbing of its own and a deactivated device still fires.
+/// </summary>
+[Alias("intune.IComplianceDeadlineGrain")]
+public interface IComplianceDeadlineGrain : IGrainWithStringKey
+{
+    /// <summary>Wakes the device at <paramref name="wake"/> and then daily while <paramref name="daily"/>; neither: no reminder.</summary>
+    [Alias("ScheduleAsync")]
+    Task ScheduleAsync(DateTimeOffset? wake, bool daily);
+}

@@ -1,0 +1,115 @@
+using Intune.Grains.Devices;
+using Intune.Grains.Groups;
+using Intune.Grains.Policies;
+
+namespace Intune.Grains.Tenants;
+
+/// <summary>Graph <c>deviceManagementSettings</c>: the tenant's compliance settings.</summary>
+[GenerateSerializer, Immutable, Alias("intune.ComplianceSettings")]
+public sealed record ComplianceSettings(
+    [property: Id(0)] int DeviceComplianceCheckinThresholdDays,
+    [property: Id(1)] bool SecureByDefault,
+    [property: Id(2)] bool IsScheduledActionEnabled)
+{
+    public const int MinimumThresholdDays = 1;
+    public const int MaximumThresholdDays = 120;
+
+    public static readonly ComplianceSettings Default = new(30, false, true);
+}
+
+/// <summary>What a device learns once, at its first check-in: the settings and the policies that may target it.</summary>
+[GenerateSerializer, Immutable, Alias("intune.DeviceBootstrap")]
+public sealed record DeviceBootstrap(
+    [property: Id(0)] ComplianceSettings Settings,
+    [property: Id(1)] IReadOnlyList<string> AssignedPolicyIds);
+
+[GenerateSerializer, Alias("intune.RetireRequestState")]
+public enum RetireRequestState
+{
+    Pending = 0,
+    Confirmed = 1,
+    Dismissed = 2,
+}
+
+/// <summary>A device that a compliance action put on the retire (or wipe) list for an admin to confirm.</summary>
+[GenerateSerializer, Immutable, Alias("intune.RetireRequest")]
+public sealed record RetireRequest(
+    [property: Id(0)] string DeviceId,
+    [property: Id(1)] string PolicyId,
+    [property: Id(2)] ComplianceActionType Action,
+    [property: Id(3)] DateTimeOffset RequestedDateTime,
+    [property: Id(4)] RetireRequestState State,
+    [property: Id(5)] DateTimeOffset? DecidedDateTime);
+
+/// <summary>
+/// The tenant's compliance side (implemented by the Tenant grain): settings, the catalog of
+/// policies and groups (so listing never reads devices) and the retire list. Not on the
+/// check-in path except once per device lifetime (<see cref="GetDeviceBootstrapAsync"/>).
+/// </summary>
+[Alias("intune.ITenantComplianceGrain")]
+public interface ITenantComplianceGrain : IGrainWithStringKey
+{
+    [Alias("GetSettingsAsync")]
+    Task<ComplianceSettings> GetSettingsAsync();
+
+    /// <summary>Validates and stores the settings, then delivers them to every device of the tenant.</summary>
+    [Alias("UpdateSettingsAsync")]
+    Task<ComplianceSettings> UpdateSettingsAsync(int? thresholdDays, bool? secureByDefault, bool? isScheduledActionEnabled);
+
+    [Alias("GetDeviceBootstrapAsync")]
+    Task<DeviceBootstrap> GetDeviceBootstrapAsync();
+
+    [Alias("UpsertPolicyAsync")]
+    Task UpsertPolicyAsync(PolicyCatalogEntry entry);
+
+    [Alias("RemovePolicyAsync")]
+    Task RemovePolicyAsync(string policyId);
+
+    [Alias("ListPoliciesAsync")]
+    Task<IReadOnlyList<PolicyCatalogEntry>> ListPoliciesAsync(PolicyKind kind);
+
+    [Alias("AddGroupAsync")]
+    Task AddGroupAsync(string groupId, string displayName);
+
+    [Alias("RemoveGroupAsync")]
+    Task RemoveGroupAsync(string groupId);
+
+    [Alias("ListGroupsAsync")]
+    Task<IReadOnlyList<string>> ListGroupsAsync();
+
+    [Alias("RequestRetireAsync")]
+    Task RequestRetireAsync(RetireRequest request);
+
+    [Alias("ListRetireRequestsAsync")]
+    Task<IReadOnlyList<RetireRequest>> ListRetireRequestsAsync();
+
+    /// <summary>An admin's decision on a pending request; false when no pending request exists for the device.</summary>
+    [Alias("DecideRetireAsync")]
+    Task<bool> DecideRetireAsync(string deviceId, bool confirm);
+}
+
+/// <summary>Graph <c>deviceCompliancePolicyDeviceStateSummary</c> and <c>deviceConfigurationDeviceStateSummary</c> counters.</summary>
+[GenerateSerializer, Immutable, Alias("intune.DeviceStateSummary")]
+public sealed record DeviceStateSummary(
+    [property: Id(0)] int UnknownDeviceCount,
+    [property: Id(1)] int NotApplicableDeviceCount,
+    [property: Id(2)] int CompliantDeviceCount,
+    [property: Id(3)] int InGracePeriodCount,
+    [property: Id(4)] int NonCompliantDeviceCount,
+    [property: Id(5)] int ErrorDeviceCount,
+    [property: Id(6)] int ConflictDeviceCount);
+
+/// <summary>
+/// Tenant-wide device state counters, keyed by tenant id. Devices report transitions only, so
+/// the summary is exact without reading devices.
+/// </summary>
+[Alias("intune.IDeviceStateSummaryGrain")]
+public interface IDeviceStateSummaryGrain : IGrainWithStringKey
+{
+    /// <summary>Moves one device from one state to another (null: not counted before / no longer).</summary>
+    [Alias("TransitionAsync")]
+    Task TransitionAsync(PolicyKind kind, PolicyDeviceState? from, PolicyDeviceState? to);
+
+    [Alias("GetAsync")]
+    Task<DeviceStateSummary> GetAsync(PolicyKind kind);
+}

@@ -1,0 +1,24 @@
+namespace Intune.Grains.Policies;
+
+/// <summary>The durable record of a policy. Stored format: add members with new ids only.</summary>
+[GenerateSerializer, Alias("intune.PolicyState")]
+public sealed class PolicyState
+{
+    /// <summary>Every version ever published, oldest first; each is immutable once written.</summary>
+    [Id(0)] public List<PolicyDefinition> Versions { get; set; } = [];
+    [Id(1)] public List<PolicyAssignment> Assignments { get; set; } = [];
+    /// <summary>The devices the policy was last delivered to, so a change knows whom to retract it from.</summary>
+    [Id(2)] public HashSet<string> TargetedDevices { get; set; } = [];
+
+    public PolicyDefinition? Current => Versions.Count == 0 ? null : Versions[^1];
+}
+
+/// <summary>
+/// The report of a policy: one row per device, kept from the devices' transitions. Written
+/// coalesced (see <see cref="PolicyGrain"/>): the devices hold the truth and re-report it.
+/// </summary>
+[GenerateSerializer, Alias("intune.PolicyReportState")]
+public sealed class PolicyReportState
+{
+    [Id(0)] public Dictionary<string, PolicyDeviceStatusRow> Devices { get; set; } = [];
+}

@@ -1,0 +1,67 @@
+using Intune.Grains.Policies;
+
+namespace Intune.Grains.Tenants;
+
+[GenerateSerializer, Alias("intune.DeviceStateSummaryState")]
+public sealed class DeviceStateSummaryState
+{
+    [Id(0)] public int[] Compliance { get; set; } = new int[Enum.GetValues<PolicyDeviceState>().Length];
+    [Id(1)] public int[] Configuration { get; set; } = new int[Enum.GetValues<PolicyDeviceState>().Length];
+}
+
+/// <summary>
+/// Tenant-wide counts of devices per state, moved by the devices' own transitions. Written at
+/// most every few seconds: a burst of thousands of transitions becomes one write.
+/// </summary>
+internal sealed class DeviceStateSummaryGrain(
+    [PersistentState("deviceStateSummary", StorageNames.Grains)] IPersistentState<DeviceStateSummaryState> summary) : Grain, IDeviceStateSummaryGrain
+{
+    private static readonly TimeSpan WriteInterval = TimeSpan.FromSeconds(5);
+    private IGrainTimer? _write;
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_write is not null)
+        {
+            await summary.WriteStateAsync(cancellationToken);
+        }
+    }
+
+    public Task TransitionAsync(PolicyKind kind, PolicyDeviceState? from, PolicyDeviceState? to)
+    {
+        var counts = kind == PolicyKind.Compliance ? summary.State.Compliance : summary.State.Configuration;
+        if (from is { } f)
+        {
+            counts[(int)f]--;
+        }
+
+        if (to is { } t)
+        {
+            counts[(int)t]++;
+        }
+
+        _write ??= this.RegisterGrainTimer(
+            async ct =>
+            {
+                _write?.Dispose();
+                _write = null;
+                await summary.WriteStateAsync(ct);
+            },
+            WriteInterval,
+            Timeout.InfiniteTimeSpan);
+        return Task.CompletedTask;
+    }
+
+    public Task<DeviceStateSummary> GetAsync(PolicyKind kind)
+    {
+        var c = kind == PolicyKind.Compliance ? summary.State.Compliance : summary.State.Configuration;
+        return Task.FromResult(new DeviceStateSummary(
+            c[(int)PolicyDeviceState.Unknown],
+            c[(int)PolicyDeviceState.NotApplicable],
+            c[(int)PolicyDeviceState.Compliant],
+            c[(int)PolicyDeviceState.InGracePeriod],
+            c[(int)PolicyDeviceState.NonCompliant],
+            c[(int)PolicyDeviceState.Error],
+            c[(int)PolicyDeviceState.Conflict]));
+    }
+}

@@ -1,0 +1,52 @@
+using System.Diagnostics;
+using Intune.Grains.Devices;
+using Intune.Grains.Policies;
+using Xunit.Abstractions;
+
+namespace Intune.Grains.Tests.Policies;
+
+[Collection(ClusterCollection.Name)]
+public sealed class FanOutTests(ClusterFixture fixture, ITestOutputHelper output)
+{
+    private const int DeviceCount = 10_000;
+
+    [Fact]
+    public async Task AssignAsync_GroupOf10000Devices_EveryDeviceGetsThePolicyAndCountsAddUp()
+    {
+        var kit = new PolicyTestKit(fixture.Grains);
+        await kit.CreateTenantAsync();
+        var devices = new EnrolledDevice[DeviceCount];
+        var clock = Stopwatch.StartNew();
+        foreach (var slice in Enumerable.Range(0, DeviceCount).Chunk(500))
+        {
+            await Task.WhenAll(slice.Select(async i =>
+            {
+                devices[i] = await kit.EnrollAsync(DevicePlatform.Windows, $"user{i % 2500}@contoso.example");
+                // Every third device has no BitLocker: noncompliant once the policy lands.
+                await devices[i].CheckInAsync(new DeviceFacts { OsVersion = "10.0.22631", BitLockerEnabled = i % 3 != 0 });
+            }));
+        }
+
+        output.WriteLine($"enrolled and checked in {DeviceCount} devices in {clock.Elapsed}");
+        var group = await kit.CreateGroupAsync(devices.Select(EnrolledDevice.AsMember).ToArray());
+        var policy = await kit.CreateComplianceAsync("windows10CompliancePolicy", new Dictionary<string, string> { ["bitLockerEnabled"] = "true" });
+        var policyId = GrainKeys.Split(policy.GetPrimaryKeyString()).Id;
+
+        clock.Restart();
+        await policy.AssignAsync([PolicyTestKit.Include(group)]);
+        output.WriteLine($"assigned to {DeviceCount} devices in {clock.Elapsed}");
+
+        var held = await Task.WhenAll(devices.Select(async d => (await d.Compliance.GetPolicyStatusesAsync(PolicyKind.Compliance)).Any(s => s.PolicyId == policyId)));
+        Assert.All(held, Assert.True);
+        var expectedFailed = Enumerable.Range(0, DeviceCount).Count(i => i % 3 == 0);
+        var overview = await policy.GetDeviceOverviewAsync();
+        Assert.Equal(DeviceCount, overview.Total);
+        Assert.Equal((DeviceCount - expectedFailed, expectedFailed, 0), (overview.SuccessCount, overview.FailedCount, overview.PendingCount));
+        Assert.Equal(DeviceCount, (await policy.GetDeviceStatusesAsync()).Count);
+        var users = await policy.GetUserOverviewAsync();
+        Assert.Equal(2500, users.Total);
+        var summary = await kit.Summary.GetAsync(PolicyKind.Compliance);
+        Assert.Equal((DeviceCount - expectedFailed, expectedFailed), (summary.CompliantDeviceCount, summary.NonCompliantDeviceCount));
+        Assert.Equal(DeviceCount, await policy.GetTargetedDeviceCountAsync());
+    }
+}
