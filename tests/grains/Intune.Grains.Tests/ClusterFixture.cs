@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using Intune.Grains;
 using Intune.Grains.Hosting;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Orleans.TestingHost;
@@ -10,9 +12,21 @@ namespace Intune.Grains.Tests;
 /// One in-process silo with in-memory storage and a <see cref="FakeTimeProvider"/> shared by the
 /// grains, so tests move time instead of waiting for it.
 /// </summary>
-public sealed class ClusterFixture : IAsyncLifetime
+public class ClusterFixture : IAsyncLifetime
 {
-    public static readonly FakeTimeProvider Time = new(new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero));
+    private const string ClockKey = "IntuneTestClock";
+    private static readonly ConcurrentDictionary<string, FakeTimeProvider> Clocks = new();
+
+    /// <summary>The clock of the shared cluster most test classes use.</summary>
+    public static FakeTimeProvider Time => ClockNamed("shared");
+
+    /// <summary>
+    /// Which clock this cluster's silo uses. A cluster that activates thousands of grains gets its
+    /// own, so other tests moving time by days do not fire all of their timers and reminders.
+    /// </summary>
+    protected virtual string ClockName => "shared";
+
+    public FakeTimeProvider Clock => ClockNamed(ClockName);
 
     public TestCluster Cluster { get; private set; } = null!;
 
@@ -21,6 +35,7 @@ public sealed class ClusterFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var builder = new TestClusterBuilder(1);
+        builder.Properties[ClockKey] = ClockName;
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
         Cluster = builder.Build();
         await Cluster.DeployAsync();
@@ -38,10 +53,25 @@ public sealed class ClusterFixture : IAsyncLifetime
         {
             siloBuilder.AddMemoryGrainStorage(StorageNames.Grains);
             siloBuilder.UseInMemoryReminderService();
-            siloBuilder.Services.AddSingleton<TimeProvider>(Time);
+            siloBuilder.Services.AddSingleton<TimeProvider>(ClockNamed(siloBuilder.Configuration[ClockKey] ?? "shared"));
             siloBuilder.Services.AddIntuneGrainServicesInMemory();
         }
     }
+
+    private static FakeTimeProvider ClockNamed(string name) =>
+        Clocks.GetOrAdd(name, _ => new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero)));
+}
+
+/// <summary>A cluster of its own, with its own clock, for tests that activate thousands of grains.</summary>
+public sealed class LargeClusterFixture : ClusterFixture
+{
+    protected override string ClockName => "large";
+}
+
+[CollectionDefinition(Name)]
+public sealed class LargeClusterCollection : ICollectionFixture<LargeClusterFixture>
+{
+    public const string Name = "large-cluster";
 }
 
 [CollectionDefinition(Name)]

@@ -5,8 +5,8 @@ using Xunit.Abstractions;
 
 namespace Intune.Grains.Tests.Policies;
 
-[Collection(ClusterCollection.Name)]
-public sealed class FanOutTests(ClusterFixture fixture, ITestOutputHelper output)
+[Collection(LargeClusterCollection.Name)]
+public sealed class FanOutTests(LargeClusterFixture fixture, ITestOutputHelper output)
 {
     private const int DeviceCount = 10_000;
 
