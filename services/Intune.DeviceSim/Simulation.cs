@@ -25,6 +25,9 @@ public sealed record SimulationOptions(
     /// <summary>Called when a device is enrolled and, if listening, its push channel is live.</summary>
     public Action<SimulatedDevice>? DeviceReady { get; init; }
 
+    /// <summary>Called when a device gives up enrolling, with the reason.</summary>
+    public Action<SimulatedDevice, string>? EnrollmentFailed { get; init; }
+
     /// <summary>Called as a device carries out a command.</summary>
     public Action<SimulatedDevice, Command>? CommandExecuted { get; init; }
 }
@@ -55,6 +58,12 @@ public sealed class Simulation(SimulationOptions options)
     private static readonly TimeSpan MinimumWait = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan ReconnectDelay = TimeSpan.FromSeconds(1);
 
+    // A real agent retries an enrollment that failed for a reason that may pass (an overloaded or
+    // restarting service); a refusal (bad token, restriction, limit) is final.
+    private const int EnrollmentAttempts = 3;
+    private static readonly StatusCode[] TransientStatuses =
+        [StatusCode.Unavailable, StatusCode.DeadlineExceeded, StatusCode.Aborted, StatusCode.Internal, StatusCode.Unknown];
+
     private readonly ConcurrentQueue<string> _errors = new();
     private long _checkInFailures;
     private long _nudges;
@@ -80,15 +89,19 @@ public sealed class Simulation(SimulationOptions options)
 
         await Parallel.ForEachAsync(devices, new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency, CancellationToken = cancellationToken }, async (device, ct) =>
         {
-            try
+            if (await EnrollWithRetryAsync(device, ct))
             {
-                await device.EnrollAsync(options.EnrollmentToken, ct);
                 enrolled.Add(device);
-                await device.SyncAsync(ct);
-            }
-            catch (RpcException ex)
-            {
-                _errors.Enqueue($"{device.Profile.DeviceName}: {ex.Status.StatusCode}: {ex.Status.Detail}");
+                try
+                {
+                    await device.SyncAsync(ct);
+                }
+                catch (RpcException ex)
+                {
+                    // The device is enrolled; its scheduled or nudged check-ins try again.
+                    Interlocked.Increment(ref _checkInFailures);
+                    _errors.Enqueue($"{device.Profile.DeviceName}: first check-in: {ex.Status.StatusCode}: {ex.Status.Detail}");
+                }
             }
         });
 
@@ -129,6 +142,30 @@ public sealed class Simulation(SimulationOptions options)
         }
 
         return summary;
+    }
+
+    private async Task<bool> EnrollWithRetryAsync(SimulatedDevice device, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await device.EnrollAsync(options.EnrollmentToken, cancellationToken);
+                return true;
+            }
+            catch (RpcException ex) when (attempt < EnrollmentAttempts && TransientStatuses.Contains(ex.StatusCode) && !cancellationToken.IsCancellationRequested)
+            {
+                _errors.Enqueue($"{device.Profile.DeviceName}: enrollment attempt {attempt}: {ex.Status.StatusCode}: {ex.Status.Detail} (retrying)");
+                await Task.Delay(ReconnectDelay * attempt, cancellationToken);
+            }
+            catch (Exception ex) when (ex is RpcException or HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
+            {
+                var reason = ex is RpcException rpc ? $"{rpc.Status.StatusCode}: {rpc.Status.Detail}" : $"{ex.GetType().Name}: {ex.Message}";
+                _errors.Enqueue($"{device.Profile.DeviceName}: {reason}");
+                options.EnrollmentFailed?.Invoke(device, reason);
+                return false;
+            }
+        }
     }
 
     private async Task RunDeviceAsync(SimulatedDevice device, SemaphoreSlim gate, CancellationToken stop)
