@@ -62,6 +62,10 @@ public interface IPolicyGrain : IGrainWithStringKey
     [AlwaysInterleave, Alias("GetUserOverviewAsync")]
     Task<PolicyOverview> GetUserOverviewAsync();
 
+    /// <summary>Devices the policy's changes were queued for and how many have them, since the grain's activation.</summary>
+    [AlwaysInterleave, Alias("GetDeliveryProgressAsync")]
+    Task<PolicyDeliveryProgress> GetDeliveryProgressAsync();
+
     /// <summary>How many devices the current assignments reach (after exclusions).</summary>
     [AlwaysInterleave, Alias("GetTargetedDeviceCountAsync")]
     Task<int> GetTargetedDeviceCountAsync();

@@ -227,3 +227,17 @@ public sealed record DeliveredSetting(
 public sealed record SettingConflict(
     [property: Id(0)] string Setting,
     [property: Id(1)] IReadOnlyDictionary<string, string> ValuesByPolicyId);
+
+/// <summary>
+/// How far the policy's latest changes have reached its devices: large assignments finish in the
+/// background after the admin call returns, and this is how an admin (or a benchmark) sees them land.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("intune.PolicyDeliveryProgress")]
+public sealed record PolicyDeliveryProgress(
+    [property: Id(0)] long Queued,
+    [property: Id(1)] long Delivered,
+    [property: Id(2)] long Failed,
+    [property: Id(3)] DateTimeOffset? CompletedDateTime)
+{
+    public bool IsComplete => Delivered + Failed >= Queued;
+}

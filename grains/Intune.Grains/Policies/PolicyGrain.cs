@@ -26,6 +26,23 @@ internal sealed class PolicyGrain(
     private readonly int[] _deviceCounts = new int[Enum.GetValues<PolicyDeviceState>().Length];
     private readonly Dictionary<string, Dictionary<string, PolicyDeviceState>> _devicesByUser = new(StringComparer.OrdinalIgnoreCase);
     private readonly int[] _userCounts = new int[Enum.GetValues<PolicyDeviceState>().Length];
+    /// <summary>
+    /// An admin call waits this long for its fan-out, then returns while the rest lands in the
+    /// background: small assignments answer when done, a 100,000-device one cannot outlast the
+    /// caller's timeout.
+    /// </summary>
+    internal static readonly TimeSpan DeliveryWait = TimeSpan.FromSeconds(20);
+
+    // Deliveries run one after another, so a retraction can never overtake the delivery it undoes.
+    private Task _delivery = Task.CompletedTask;
+    private long _deliveryLinks;
+    // A background delivery and a request may both write the policy record; one write at a time
+    // keeps the storage ETag consistent.
+    private readonly SemaphoreSlim _policyWrite = new(1, 1);
+    private long _deliveryQueued;
+    private long _deliveryDone;
+    private long _deliveryFailed;
+    private DateTimeOffset? _deliveryCompleted;
     private IGrainTimer? _reportWrite;
     private DateTimeOffset _lastReportUpdate;
     private bool _targetsDirty;
@@ -43,6 +60,14 @@ internal sealed class PolicyGrain(
             Count(row, +1);
         }
 
+        if (policy.State.DeliveryPending && policy.State.Current is { } current)
+        {
+            // The last change may not have reached every device: deliver again (devices ignore a
+            // version they hold) without holding up the activation.
+            logger.LogWarning("Policy {PolicyId}: resuming an unfinished delivery to {Devices} devices", PolicyId, policy.State.TargetedDevices.Count + policy.State.PendingRetractions.Count);
+            _ = QueueDelivery(new PolicyDelivery(PolicyId, current.Kind, current), policy.State.TargetedDevices.ToList(), policy.State.PendingRetractions.ToList());
+        }
+
         return Task.CompletedTask;
     }
 
@@ -55,7 +80,7 @@ internal sealed class PolicyGrain(
 
         if (_targetsDirty && policy.State.Current is not null)
         {
-            await policy.WriteStateAsync(cancellationToken);
+            await WritePolicyAsync(cancellationToken);
         }
     }
 
@@ -70,7 +95,7 @@ internal sealed class PolicyGrain(
         var now = time.GetUtcNow();
         var created = draft with { Id = PolicyId, Version = 1, CreatedDateTime = now, LastModifiedDateTime = now };
         policy.State.Versions.Add(created);
-        await policy.WriteStateAsync();
+        await WritePolicyAsync();
         await Tenant.UpsertPolicyAsync(CatalogEntry(created));
         return created;
     }
@@ -102,9 +127,10 @@ internal sealed class PolicyGrain(
         };
         Validate(next, creating: update.ScheduledActions is not null);
         policy.State.Versions.Add(next);
-        await policy.WriteStateAsync();
+        policy.State.DeliveryPending |= policy.State.TargetedDevices.Count > 0;
+        await WritePolicyAsync();
         await Tenant.UpsertPolicyAsync(CatalogEntry(next));
-        await DeliverAsync(new PolicyDelivery(PolicyId, next.Kind, next), policy.State.TargetedDevices.ToList());
+        await WaitBoundedAsync(QueueDelivery(new PolicyDelivery(PolicyId, next.Kind, next), policy.State.TargetedDevices.ToList(), []));
         return next;
     }
 
@@ -113,7 +139,8 @@ internal sealed class PolicyGrain(
     public async Task DeleteAsync()
     {
         var current = Current;
-        await DeliverAsync(new PolicyDelivery(PolicyId, current.Kind, null), policy.State.TargetedDevices.ToList());
+        // Deleting forgets the policy, so the retraction must have landed first: this one waits.
+        await QueueDelivery(new PolicyDelivery(PolicyId, current.Kind, current), [], policy.State.TargetedDevices.ToList());
         await SetGroupTargetingAsync(GroupIds(policy.State.Assignments), targets: false);
         await Tenant.RemovePolicyAsync(PolicyId);
         await policy.ClearStateAsync();
@@ -144,7 +171,7 @@ internal sealed class PolicyGrain(
             .Select(t => new PolicyAssignment(AssignmentId(t), t))
             .ToList();
         var groups = GroupIds(policy.State.Assignments);
-        await policy.WriteStateAsync();
+        await WritePolicyAsync();
         await SetGroupTargetingAsync(previousGroups.Except(groups), targets: false);
         await SetGroupTargetingAsync(groups.Except(previousGroups), targets: true);
         await Tenant.UpsertPolicyAsync(CatalogEntry(current));
@@ -175,12 +202,16 @@ internal sealed class PolicyGrain(
         }
 
         policy.State.TargetedDevices = targets;
-        await policy.WriteStateAsync();
+        policy.State.DeliveryPending = true;
+        policy.State.PendingRetractions.UnionWith(removed);
+        policy.State.PendingRetractions.ExceptWith(added);
+        await WritePolicyAsync();
         logger.LogInformation("Policy {PolicyId}: delivering to {Added} devices, retracting from {Removed}", PolicyId, added.Count, removed.Count);
-        await Task.WhenAll(
-            DeliverAsync(new PolicyDelivery(PolicyId, current.Kind, current), added),
-            DeliverAsync(new PolicyDelivery(PolicyId, current.Kind, null), removed));
+        await WaitBoundedAsync(QueueDelivery(new PolicyDelivery(PolicyId, current.Kind, current), added, removed));
     }
+
+    public Task<PolicyDeliveryProgress> GetDeliveryProgressAsync() =>
+        Task.FromResult(new PolicyDeliveryProgress(_deliveryQueued, _deliveryDone, _deliveryFailed, _deliveryCompleted));
 
     public async Task<PolicyDefinition?> ResolveDeviceAsync(string deviceId, string? userPrincipalName)
     {
@@ -397,9 +428,98 @@ internal sealed class PolicyGrain(
     }
 
     /// <summary>Partitions the devices into slices and delivers all slices in parallel through stateless workers.</summary>
-    private Task DeliverAsync(PolicyDelivery delivery, IReadOnlyList<string> deviceIds) =>
-        Task.WhenAll(deviceIds.Chunk(FanOutSliceSize)
-            .Select(slice => GrainFactory.GetGrain<IPolicyFanOutGrain>(0).DeliverAsync(TenantId, delivery, slice)));
+    /// <summary>
+    /// Queues the delivery of <paramref name="delivery"/> to <paramref name="deliverTo"/> and the
+    /// retraction from <paramref name="retractFrom"/> behind any delivery still running, in slices
+    /// that stateless workers carry out in parallel. The returned task ends when this one has landed.
+    /// </summary>
+    private Task QueueDelivery(PolicyDelivery delivery, IReadOnlyList<string> deliverTo, IReadOnlyList<string> retractFrom)
+    {
+        if (deliverTo.Count + retractFrom.Count == 0)
+        {
+            return _delivery;
+        }
+
+        _deliveryQueued += deliverTo.Count + retractFrom.Count;
+        _deliveryCompleted = null;
+        var previous = _delivery;
+        var retraction = delivery with { Definition = null };
+        var link = ++_deliveryLinks;
+        _delivery = RunAsync();
+        return _delivery;
+
+        async Task RunAsync()
+        {
+            // Links never fault (failures are counted and logged), so waiting on the previous one is safe.
+            await previous;
+            var failed = 0;
+            await Task.WhenAll(
+                deliverTo.Chunk(FanOutSliceSize).Select(slice => SliceAsync(delivery, slice))
+                    .Concat(retractFrom.Chunk(FanOutSliceSize).Select(slice => SliceAsync(retraction, slice))));
+            // Only the last link clears the mark: an earlier one finishing says nothing of later changes.
+            if (failed == 0 && link == _deliveryLinks && policy.State.DeliveryPending && policy.State.Current is not null)
+            {
+                policy.State.DeliveryPending = false;
+                policy.State.PendingRetractions.Clear();
+                try
+                {
+                    await WritePolicyAsync();
+                }
+                catch (Exception ex)
+                {
+                    // The mark stays set in storage: a later activation re-delivers, which devices ignore.
+                    logger.LogWarning(ex, "Policy {PolicyId}: could not record the finished delivery", PolicyId);
+                }
+            }
+
+            if (_deliveryDone + _deliveryFailed >= _deliveryQueued)
+            {
+                _deliveryCompleted = time.GetUtcNow();
+            }
+
+            async Task SliceAsync(PolicyDelivery change, string[] slice)
+            {
+                try
+                {
+                    await GrainFactory.GetGrain<IPolicyFanOutGrain>(0).DeliverAsync(TenantId, change, slice);
+                    _deliveryDone += slice.Length;
+                }
+                catch (Exception ex)
+                {
+                    // Left pending: the next activation or change delivers again; devices ignore what they hold.
+                    failed++;
+                    _deliveryFailed += slice.Length;
+                    logger.LogError(ex, "Policy {PolicyId}: delivery to a slice of {Devices} devices failed", PolicyId, slice.Length);
+                }
+            }
+        }
+    }
+
+    private async Task WritePolicyAsync(CancellationToken cancellationToken = default)
+    {
+        await _policyWrite.WaitAsync(cancellationToken);
+        try
+        {
+            await policy.WriteStateAsync(cancellationToken);
+        }
+        finally
+        {
+            _policyWrite.Release();
+        }
+    }
+
+    /// <summary>Waits for a queued delivery up to <see cref="DeliveryWait"/>; past that it finishes in the background.</summary>
+    private async Task WaitBoundedAsync(Task delivery)
+    {
+        try
+        {
+            await delivery.WaitAsync(DeliveryWait, time);
+        }
+        catch (TimeoutException)
+        {
+            logger.LogInformation("Policy {PolicyId}: delivery continues in the background ({Done} of {Queued} devices so far)", PolicyId, _deliveryDone, _deliveryQueued);
+        }
+    }
 
     private Task SetGroupTargetingAsync(IEnumerable<string> groupIds, bool targets) =>
         Task.WhenAll(groupIds.Select(g => GrainFactory.GetGrain<IGroupGrain>(GrainKeys.Scoped(TenantId, g)).SetPolicyTargetingAsync(PolicyId, targets)));

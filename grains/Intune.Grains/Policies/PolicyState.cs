@@ -9,6 +9,13 @@ public sealed class PolicyState
     [Id(1)] public List<PolicyAssignment> Assignments { get; set; } = [];
     /// <summary>The devices the policy was last delivered to, so a change knows whom to retract it from.</summary>
     [Id(2)] public HashSet<string> TargetedDevices { get; set; } = [];
+    /// <summary>
+    /// Set in the same write that changes the targets and cleared once every device has the change,
+    /// so a delivery cut short by a silo loss is finished by the next activation.
+    /// </summary>
+    [Id(3)] public bool DeliveryPending { get; set; }
+    /// <summary>Devices a pending delivery still has to retract the policy from.</summary>
+    [Id(4)] public HashSet<string> PendingRetractions { get; set; } = [];
 
     public PolicyDefinition? Current => Versions.Count == 0 ? null : Versions[^1];
 }

@@ -4,6 +4,7 @@ using Intune.Grains.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using Orleans.Configuration;
 using Orleans.TestingHost;
 
 namespace Intune.Grains.Tests;
@@ -15,6 +16,7 @@ namespace Intune.Grains.Tests;
 public class ClusterFixture : IAsyncLifetime
 {
     private const string ClockKey = "IntuneTestClock";
+    private const string ResponseTimeoutKey = "IntuneTestResponseTimeout";
     private static readonly ConcurrentDictionary<string, FakeTimeProvider> Clocks = new();
 
     /// <summary>The clock of the shared cluster most test classes use.</summary>
@@ -28,6 +30,9 @@ public class ClusterFixture : IAsyncLifetime
 
     public FakeTimeProvider Clock => ClockNamed(ClockName);
 
+    /// <summary>Grain-call timeout; null keeps Orleans' 30 s.</summary>
+    protected virtual TimeSpan? ResponseTimeout => null;
+
     public TestCluster Cluster { get; private set; } = null!;
 
     public IGrainFactory Grains => Cluster.GrainFactory;
@@ -37,6 +42,12 @@ public class ClusterFixture : IAsyncLifetime
         var builder = new TestClusterBuilder(1);
         builder.Properties[ClockKey] = ClockName;
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
+        if (ResponseTimeout is { } timeout)
+        {
+            builder.Properties[ResponseTimeoutKey] = timeout.ToString("c", System.Globalization.CultureInfo.InvariantCulture);
+            builder.AddClientBuilderConfigurator<ClientConfigurator>();
+        }
+
         Cluster = builder.Build();
         await Cluster.DeployAsync();
     }
@@ -55,8 +66,26 @@ public class ClusterFixture : IAsyncLifetime
             siloBuilder.UseInMemoryReminderService();
             siloBuilder.Services.AddSingleton<TimeProvider>(ClockNamed(siloBuilder.Configuration[ClockKey] ?? "shared"));
             siloBuilder.Services.AddIntuneGrainServicesInMemory();
+            if (TimeoutFrom(siloBuilder.Configuration) is { } timeout)
+            {
+                siloBuilder.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = timeout);
+            }
         }
     }
+
+    private sealed class ClientConfigurator : IClientBuilderConfigurator
+    {
+        public void Configure(IConfiguration configuration, IClientBuilder clientBuilder)
+        {
+            if (TimeoutFrom(configuration) is { } timeout)
+            {
+                clientBuilder.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = timeout);
+            }
+        }
+    }
+
+    private static TimeSpan? TimeoutFrom(IConfiguration configuration) =>
+        configuration[ResponseTimeoutKey] is { } value ? TimeSpan.Parse(value, System.Globalization.CultureInfo.InvariantCulture) : null;
 
     private static FakeTimeProvider ClockNamed(string name) =>
         Clocks.GetOrAdd(name, _ => new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero)));
@@ -66,6 +95,10 @@ public class ClusterFixture : IAsyncLifetime
 public sealed class LargeClusterFixture : ClusterFixture
 {
     protected override string ClockName => "large";
+
+    // A 10,000-device fan-out is awaited whole under the fake clock (the 20 s bounded wait never
+    // elapses), and on two loaded cores it can take longer than Orleans' default 30 s.
+    protected override TimeSpan? ResponseTimeout => TimeSpan.FromMinutes(5);
 }
 
 [CollectionDefinition(Name)]

@@ -36,6 +36,9 @@ public sealed class FanOutTests(LargeClusterFixture fixture, ITestOutputHelper o
         await policy.AssignAsync([PolicyTestKit.Include(group)]);
         output.WriteLine($"assigned to {DeviceCount} devices in {clock.Elapsed}");
 
+        var progress = await policy.GetDeliveryProgressAsync();
+        Assert.Equal((DeviceCount, DeviceCount, 0L), (progress.Queued, progress.Delivered, progress.Failed));
+        Assert.NotNull(progress.CompletedDateTime);
         var held = await Task.WhenAll(devices.Select(async d => (await d.Compliance.GetPolicyStatusesAsync(PolicyKind.Compliance)).Any(s => s.PolicyId == policyId)));
         Assert.All(held, Assert.True);
         var expectedFailed = Enumerable.Range(0, DeviceCount).Count(i => i % 3 == 0);
