@@ -2,6 +2,7 @@ using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Intune.Grains.Certificates;
 using Intune.Grains.Devices;
+using Intune.Grains.Policies;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -24,6 +25,9 @@ public static class IntuneGrainsServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.Configure<CertificateAuthorityOptions>(o => o.ScaleUnitId = scaleUnitId);
         services.Configure<DeviceCatalogOptions>(o => o.TableName = $"{tablePrefix}devices");
+        services.Configure<PolicyReportStoreOptions>(o => o.TableName = $"{tablePrefix}policystatus");
+        services.AddSingleton<IPolicyReportStore>(sp =>
+            new TablePolicyReportStore(tables(sp).GetTableClient(sp.GetRequiredService<IOptions<PolicyReportStoreOptions>>().Value.TableName)));
         services.AddSingleton<ICertificateAuthorityStore>(sp =>
             new BlobCertificateAuthorityStore(blobs(sp).GetBlobContainerClient($"{tablePrefix}-certificate-authority")));
         services.AddSingleton<CertificateAuthority>();
@@ -40,6 +44,7 @@ public static class IntuneGrainsServiceCollectionExtensions
     {
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<ICertificateAuthorityStore, InMemoryCertificateAuthorityStore>();
+        services.AddSingleton<IPolicyReportStore, InMemoryPolicyReportStore>();
         services.AddSingleton<CertificateAuthority>();
         services.AddSingleton<IDeviceCatalog>(sp => new IndexedDeviceCatalog(
             new InMemoryDeviceCatalog(sp.GetRequiredService<TimeProvider>()),

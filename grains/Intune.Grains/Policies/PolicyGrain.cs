@@ -12,7 +12,9 @@ namespace Intune.Grains.Policies;
 /// </summary>
 internal sealed class PolicyGrain(
     [PersistentState("policy", StorageNames.Grains)] IPersistentState<PolicyState> policy,
-    [PersistentState("policyReport", StorageNames.Grains)] IPersistentState<PolicyReportState> report,
+    // Where reports lived before they moved to their own rows: read once, then cleared.
+    [PersistentState("policyReport", StorageNames.Grains)] IPersistentState<PolicyReportState> legacyReport,
+    IPolicyReportStore reportStore,
     IDeviceCatalog catalog,
     TimeProvider time,
     ILogger<PolicyGrain> logger) : Grain, IPolicyGrain
@@ -43,6 +45,9 @@ internal sealed class PolicyGrain(
     private long _deliveryDone;
     private long _deliveryFailed;
     private DateTimeOffset? _deliveryCompleted;
+    private readonly Dictionary<string, PolicyDeviceStatusRow> _rows = new(StringComparer.Ordinal);
+    // Devices whose row changed (or went) since the last write.
+    private readonly HashSet<string> _dirtyRows = new(StringComparer.Ordinal);
     private IGrainTimer? _reportWrite;
     private DateTimeOffset _lastReportUpdate;
     private bool _targetsDirty;
@@ -53,11 +58,24 @@ internal sealed class PolicyGrain(
 
     private PolicyDefinition Current => policy.State.Current ?? throw new ObjectNotFoundException($"No policy with id '{PolicyId}' exists in this tenant.");
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        foreach (var row in report.State.Devices.Values)
+        foreach (var row in await reportStore.LoadAsync(TenantId, PolicyId, cancellationToken))
         {
+            _rows[row.DeviceId] = row;
             Count(row, +1);
+        }
+
+        if (legacyReport.State.Devices.Count > 0)
+        {
+            foreach (var row in legacyReport.State.Devices.Values.Where(r => !_rows.ContainsKey(r.DeviceId)))
+            {
+                _rows[row.DeviceId] = row;
+                Count(row, +1);
+            }
+
+            await reportStore.SaveAsync(TenantId, PolicyId, _rows.Values.ToList(), [], cancellationToken);
+            await legacyReport.ClearStateAsync(cancellationToken);
         }
 
         if (policy.State.DeliveryPending && policy.State.Current is { } current)
@@ -67,15 +85,13 @@ internal sealed class PolicyGrain(
             logger.LogWarning("Policy {PolicyId}: resuming an unfinished delivery to {Devices} devices", PolicyId, policy.State.TargetedDevices.Count + policy.State.PendingRetractions.Count);
             _ = QueueDelivery(new PolicyDelivery(PolicyId, current.Kind, current), policy.State.TargetedDevices.ToList(), policy.State.PendingRetractions.ToList());
         }
-
-        return Task.CompletedTask;
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (_reportWrite is not null)
+        if (_dirtyRows.Count > 0)
         {
-            await report.WriteStateAsync(cancellationToken);
+            await WriteReportAsync(cancellationToken);
         }
 
         if (_targetsDirty && policy.State.Current is not null)
@@ -144,9 +160,10 @@ internal sealed class PolicyGrain(
         await SetGroupTargetingAsync(GroupIds(policy.State.Assignments), targets: false);
         await Tenant.RemovePolicyAsync(PolicyId);
         await policy.ClearStateAsync();
-        await report.ClearStateAsync();
         _reportWrite?.Dispose();
         _reportWrite = null;
+        _dirtyRows.Clear();
+        await reportStore.DeleteAllAsync(TenantId, PolicyId);
         DeactivateOnIdle();
     }
 
@@ -263,7 +280,7 @@ internal sealed class PolicyGrain(
 
     public Task ReportStatusAsync(PolicyStatusReport status)
     {
-        if (report.State.Devices.Remove(status.DeviceId, out var previous))
+        if (_rows.Remove(status.DeviceId, out var previous))
         {
             Count(previous, -1);
         }
@@ -271,17 +288,19 @@ internal sealed class PolicyGrain(
         if (status.State is { } state)
         {
             var row = new PolicyDeviceStatusRow(status.DeviceId, status.DeviceName, status.DeviceModel, status.UserPrincipalName, state, status.GracePeriodExpiration, status.LastReportedDateTime);
-            report.State.Devices[status.DeviceId] = row;
+            _rows[status.DeviceId] = row;
             Count(row, +1);
         }
 
+        _dirtyRows.Add(status.DeviceId);
+
         _lastReportUpdate = time.GetUtcNow();
-        _reportWrite ??= this.RegisterGrainTimer(WriteReportAsync, ReportWriteInterval, Timeout.InfiniteTimeSpan);
+        _reportWrite ??= ScheduleReportWrite();
         return Task.CompletedTask;
     }
 
     public Task<IReadOnlyList<PolicyDeviceStatusRow>> GetDeviceStatusesAsync() =>
-        Task.FromResult<IReadOnlyList<PolicyDeviceStatusRow>>(report.State.Devices.Values.OrderBy(r => r.DeviceId, StringComparer.Ordinal).ToList());
+        Task.FromResult<IReadOnlyList<PolicyDeviceStatusRow>>(_rows.Values.OrderBy(r => r.DeviceId, StringComparer.Ordinal).ToList());
 
     public Task<PolicyOverview> GetDeviceOverviewAsync() => Task.FromResult(Overview(_deviceCounts));
 
@@ -292,7 +311,7 @@ internal sealed class PolicyGrain(
                 u.Key,
                 u.Value.Values.Max(),
                 u.Value.Count,
-                u.Value.Keys.Max(d => report.State.Devices.TryGetValue(d, out var row) ? row.LastReportedDateTime : default)))
+                u.Value.Keys.Max(d => _rows.TryGetValue(d, out var row) ? row.LastReportedDateTime : default)))
             .ToList());
 
     public Task<PolicyOverview> GetUserOverviewAsync() => Task.FromResult(Overview(_userCounts));
@@ -301,11 +320,30 @@ internal sealed class PolicyGrain(
 
     private ITenantComplianceGrain Tenant => GrainFactory.GetGrain<ITenantComplianceGrain>(TenantId);
 
+    // The callback disposes its own one-shot timer first, which cancels the timer's token: the
+    // write must not take that token or it never happens.
+    private IGrainTimer ScheduleReportWrite() =>
+        this.RegisterGrainTimer(_ => WriteReportAsync(CancellationToken.None), ReportWriteInterval, Timeout.InfiniteTimeSpan);
+
+    /// <summary>Writes the rows that changed since the last write; on failure they stay pending for the next one.</summary>
     private async Task WriteReportAsync(CancellationToken cancellationToken)
     {
         _reportWrite?.Dispose();
         _reportWrite = null;
-        await report.WriteStateAsync(cancellationToken);
+        var changed = _dirtyRows.ToList();
+        _dirtyRows.Clear();
+        var upserts = changed.Where(_rows.ContainsKey).Select(id => _rows[id]).ToList();
+        var removals = changed.Where(id => !_rows.ContainsKey(id)).ToList();
+        try
+        {
+            await reportStore.SaveAsync(TenantId, PolicyId, upserts, removals, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            _dirtyRows.UnionWith(changed);
+            _reportWrite ??= ScheduleReportWrite();
+            logger.LogWarning(ex, "Policy {PolicyId}: writing {Rows} report rows failed; retrying", PolicyId, changed.Count);
+        }
     }
 
     /// <summary>Moves the device and user counters for one row in or out of the report.</summary>

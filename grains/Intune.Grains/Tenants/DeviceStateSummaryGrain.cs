@@ -41,11 +41,12 @@ internal sealed class DeviceStateSummaryGrain(
         }
 
         _write ??= this.RegisterGrainTimer(
-            async ct =>
+            async _ =>
             {
+                // Disposing this one-shot timer cancels its token, so the write does not take it.
                 _write?.Dispose();
                 _write = null;
-                await summary.WriteStateAsync(ct);
+                await summary.WriteStateAsync(CancellationToken.None);
             },
             WriteInterval,
             Timeout.InfiniteTimeSpan);

@@ -16,15 +16,18 @@ namespace Intune.Ops.Moves;
 /// </summary>
 internal sealed record TenantSnapshot(IReadOnlyList<SnapshotRow> Rows)
 {
-    public static readonly string[] Tables = ["grainstate", "reminders", "devices"];
+    public static readonly string[] Tables = ["grainstate", "reminders", .. TenantKeyedTables];
+
+    /// <summary>Tables whose partition keys start with the tenant id (<c>{tenantId}_…</c>), not the unit's ServiceId.</summary>
+    private static string[] TenantKeyedTables => ["devices", "policystatus"];
 
     /// <summary>SHA-256 over the sorted row checksums: one value that proves two snapshots equal.</summary>
     public string Checksum => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', Rows.Select(r => r.Checksum).Order(StringComparer.Ordinal)))));
 
     public IReadOnlyDictionary<string, int> Counts => Tables.ToDictionary(t => t, t => Rows.Count(r => r.Table == t));
 
-    /// <summary>Every catalog row of the tenant, across its index partitions.</summary>
-    private static string CatalogRowsOf(string tenantId)
+    /// <summary>Every row of the tenant in a tenant-keyed table (catalog partitions, policy reports).</summary>
+    private static string TenantRowsOf(string tenantId)
     {
         var (start, end) = DeviceCatalogKeys.TenantRange(tenantId);
         return TableClient.CreateQueryFilter($"PartitionKey ge {start} and PartitionKey lt {end}");
@@ -49,10 +52,13 @@ internal sealed record TenantSnapshot(IReadOnlyList<SnapshotRow> Rows)
             }
         }
 
-        var devices = new TableClient(unit.StorageConnectionString, unit.StoragePrefix + "devices");
-        await foreach (var entity in QueryOrEmpty(devices, CatalogRowsOf(tenantId), cancellationToken))
+        foreach (var table in TenantKeyedTables)
         {
-            rows.Add(SnapshotRow.From("devices", entity, servicePrefix: null));
+            var client = new TableClient(unit.StorageConnectionString, unit.StoragePrefix + table);
+            await foreach (var entity in QueryOrEmpty(client, TenantRowsOf(tenantId), cancellationToken))
+            {
+                rows.Add(SnapshotRow.From(table, entity, servicePrefix: null));
+            }
         }
 
         return new TenantSnapshot(rows);

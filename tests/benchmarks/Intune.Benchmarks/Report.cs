@@ -29,7 +29,7 @@ public sealed class Report(string profile, string command)
     {
         _figures.Add(figure);
         var ratio = figure.Ratio is { } r ? $" ({r:P0} of {figure.Ceiling})" : string.Empty;
-        var target = figure.Target is null ? string.Empty : $" target {figure.Target}: {(figure.TargetMet == true ? "met" : "NOT met")}";
+        var target = figure.Target is null ? string.Empty : $" target {figure.Target}: {(figure.TargetMet switch { true => "met", false => "NOT met", null => "not judged at this size" })}";
         Console.WriteLine($"  {figure.Scenario} | {figure.Metric}: {Format(figure.Value)} {figure.Unit}{ratio}{target}");
     }
 

@@ -1,0 +1,157 @@
+using System.Collections.Concurrent;
+using Azure;
+using Azure.Data.Tables;
+
+namespace Intune.Grains.Policies;
+
+/// <summary>
+/// The per-device rows of policies' reports. One row per policy and device, not one grain-state
+/// record per policy: a grain's state is one Azure Table entity of at most 1 MB, which a policy's
+/// report outgrows at a few thousand devices (about 150 bytes a row), while a policy assigned to
+/// a whole fleet has hundreds of thousands of rows.
+/// </summary>
+public interface IPolicyReportStore
+{
+    Task<IReadOnlyList<PolicyDeviceStatusRow>> LoadAsync(string tenantId, string policyId, CancellationToken cancellationToken = default);
+
+    /// <summary>Writes the changed rows and deletes the removed ones (batch transactions; idempotent).</summary>
+    Task SaveAsync(string tenantId, string policyId, IReadOnlyCollection<PolicyDeviceStatusRow> upserts, IReadOnlyCollection<string> removals, CancellationToken cancellationToken = default);
+
+    Task DeleteAllAsync(string tenantId, string policyId, CancellationToken cancellationToken = default);
+}
+
+public sealed class PolicyReportStoreOptions
+{
+    public string TableName { get; set; } = "intunepolicystatus";
+}
+
+/// <summary>
+/// Reports in Azure Table storage: partition = <c>{tenantId}_{policyId}</c> (so a tenant's rows
+/// fall in the tenant's key range, which tenant moves copy), row = device id.
+/// </summary>
+public sealed class TablePolicyReportStore(TableClient table) : IPolicyReportStore
+{
+    private const int BatchSize = 100;
+    private const int WriteConcurrency = 8;
+    private int _tableCreated;
+
+    public static string PartitionKey(string tenantId, string policyId) => $"{tenantId}_{policyId}";
+
+    public async Task<IReadOnlyList<PolicyDeviceStatusRow>> LoadAsync(string tenantId, string policyId, CancellationToken cancellationToken = default)
+    {
+        await EnsureTableAsync(cancellationToken);
+        var rows = new List<PolicyDeviceStatusRow>();
+        await foreach (var e in table.QueryAsync<TableEntity>(
+            TableClient.CreateQueryFilter($"PartitionKey eq {PartitionKey(tenantId, policyId)}"), maxPerPage: 1000, cancellationToken: cancellationToken))
+        {
+            if (Enum.TryParse<PolicyDeviceState>(e.GetString("State"), out var state))
+            {
+                rows.Add(new PolicyDeviceStatusRow(
+                    e.RowKey,
+                    e.GetString("DeviceName"),
+                    e.GetString("DeviceModel"),
+                    e.GetString("UserPrincipalName"),
+                    state,
+                    e.GetDateTimeOffset("GracePeriodExpiration"),
+                    e.GetDateTimeOffset("LastReportedDateTime") ?? default));
+            }
+        }
+
+        return rows;
+    }
+
+    public async Task SaveAsync(string tenantId, string policyId, IReadOnlyCollection<PolicyDeviceStatusRow> upserts, IReadOnlyCollection<string> removals, CancellationToken cancellationToken = default)
+    {
+        await EnsureTableAsync(cancellationToken);
+        var partition = PartitionKey(tenantId, policyId);
+        var actions = upserts
+            .Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, ToEntity(partition, r)))
+            .Concat(removals.Select(id => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(partition, id), ETag.All)))
+            .Chunk(BatchSize);
+        await Parallel.ForEachAsync(actions, new ParallelOptions { MaxDegreeOfParallelism = WriteConcurrency, CancellationToken = cancellationToken }, async (batch, ct) =>
+        {
+            try
+            {
+                await table.SubmitTransactionAsync(batch, ct);
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status == 404)
+            {
+                // A delete of a row never written fails the whole batch: apply it row by row instead.
+                foreach (var action in batch)
+                {
+                    if (action.ActionType == TableTransactionActionType.Delete)
+                    {
+                        await table.DeleteEntityAsync(action.Entity.PartitionKey, action.Entity.RowKey, ETag.All, ct);
+                    }
+                    else
+                    {
+                        await table.UpsertEntityAsync((TableEntity)action.Entity, TableUpdateMode.Replace, ct);
+                    }
+                }
+            }
+        });
+    }
+
+    public async Task DeleteAllAsync(string tenantId, string policyId, CancellationToken cancellationToken = default)
+    {
+        var rows = await LoadAsync(tenantId, policyId, cancellationToken);
+        await SaveAsync(tenantId, policyId, [], rows.Select(r => r.DeviceId).ToList(), cancellationToken);
+    }
+
+    private static TableEntity ToEntity(string partition, PolicyDeviceStatusRow row) => new(partition, row.DeviceId)
+    {
+        ["DeviceName"] = row.DeviceDisplayName,
+        ["DeviceModel"] = row.DeviceModel,
+        ["UserPrincipalName"] = row.UserPrincipalName,
+        ["State"] = row.State.ToString(),
+        ["GracePeriodExpiration"] = row.GracePeriodExpiration,
+        ["LastReportedDateTime"] = row.LastReportedDateTime,
+    };
+
+    private async Task EnsureTableAsync(CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _tableCreated) == 1)
+        {
+            return;
+        }
+
+        await table.CreateIfNotExistsAsync(cancellationToken);
+        Volatile.Write(ref _tableCreated, 1);
+    }
+}
+
+/// <summary>Reports in memory: for grain unit tests only.</summary>
+public sealed class InMemoryPolicyReportStore : IPolicyReportStore
+{
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, PolicyDeviceStatusRow>> _reports = new(StringComparer.Ordinal);
+
+    public Task<IReadOnlyList<PolicyDeviceStatusRow>> LoadAsync(string tenantId, string policyId, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<PolicyDeviceStatusRow>>(Report(tenantId, policyId).Values.ToList());
+
+    public Task SaveAsync(string tenantId, string policyId, IReadOnlyCollection<PolicyDeviceStatusRow> upserts, IReadOnlyCollection<string> removals, CancellationToken cancellationToken = default)
+    {
+        // Honours the token as the table store does, so tests see a write that was cancelled.
+        cancellationToken.ThrowIfCancellationRequested();
+        var report = Report(tenantId, policyId);
+        foreach (var row in upserts)
+        {
+            report[row.DeviceId] = row;
+        }
+
+        foreach (var id in removals)
+        {
+            report.TryRemove(id, out _);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task DeleteAllAsync(string tenantId, string policyId, CancellationToken cancellationToken = default)
+    {
+        _reports.TryRemove(TablePolicyReportStore.PartitionKey(tenantId, policyId), out _);
+        return Task.CompletedTask;
+    }
+
+    private ConcurrentDictionary<string, PolicyDeviceStatusRow> Report(string tenantId, string policyId) =>
+        _reports.GetOrAdd(TablePolicyReportStore.PartitionKey(tenantId, policyId), _ => new(StringComparer.Ordinal));
+}
