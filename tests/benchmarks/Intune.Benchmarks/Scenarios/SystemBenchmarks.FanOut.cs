@@ -34,7 +34,7 @@ public sealed partial class SystemBenchmarks
         }
 
         var budget = ConnectionBudget();
-        var connectedCount = Math.Min(groupSize, budget);
+        var connectedCount = Math.Min(Math.Min(groupSize, profile.FanOutConnected), budget);
         Console.WriteLine($"Fan-out: group of {groupSize:N0} devices, {connectedCount:N0} of them connected (open-file limit allows {budget:N0} connections in this process)…");
 
         var group = _host.Grains.GetGrain<IGroupGrain>(GrainKeys.Scoped(_tenantId, Guid.NewGuid().ToString()));
@@ -121,7 +121,7 @@ public sealed partial class SystemBenchmarks
         report.Add(new Figure("Fan-out", $"connected devices (Listen stream, own mTLS connection): nudged, checked in, got the policy — p50", latency.PercentileMs(50) / 1000, "s",
             Notes: $"{latency.Count:N0} of {connected.Count:N0} connected devices got it within {FanOutDeadline.TotalMinutes:F0} min; max {latency.MaxMs / 1000:F1} s"));
         report.Add(new Figure("Fan-out", "same, p99", p99, "s", Target: "≤ 10 s at 100,000", TargetMet: groupSize >= 100_000 ? p99 <= 10 : null,
-            Notes: groupSize >= 100_000 ? null : $"group of {groupSize:N0}; the target is for 100,000"));
+            Notes: groupSize >= 100_000 ? null : $"group of {groupSize:N0}: a group or policy target set above ~25,000 devices exceeds one Azure Table entity (1 MB)"));
     }
 
     /// <summary>
@@ -155,8 +155,8 @@ public sealed partial class SystemBenchmarks
             _channel = Channel(gateway, _certificate, identities.Authority!);
             var client = new DeviceService.DeviceServiceClient(_channel);
             var facts = identities.Facts(index);
-            var first = await client.CheckInAsync(new CheckInRequest { Facts = facts }, cancellationToken: stop);
-            var etag = first.AssignmentEtag;
+            // No etag yet: the first check-in after the nudge gets the whole assignment.
+            var etag = string.Empty;
             var live = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             _ = ListenAsync();
             await live.Task.WaitAsync(TimeSpan.FromSeconds(60), stop);

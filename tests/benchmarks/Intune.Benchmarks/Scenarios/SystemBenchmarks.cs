@@ -26,17 +26,23 @@ public sealed record Profile(
     int GrowthSmall,
     int GrowthLarge,
     int AdminQueries,
-    int FanOutDevices)
+    int FanOutDevices,
+    int FanOutConnected)
 {
+    // Fan-out: the group is at most ~20,000 devices in the full profile because a group's
+    // members and a policy's targets are each one grain-state entity, which Azure Table caps at
+    // 1 MB (~25,000 device ids); see docs/benchmarks.md. Connected devices are capped by the
+    // open-file limit (each costs two descriptors in this one process) and, in the quick
+    // profile, by its 5-minute budget (each connection is a TLS handshake plus a Listen call).
     // Growing the tenant is bound by Azurite's single-threaded writes (~250 enrolled devices/s,
     // about five writes each, measured 2026-11-26): 100,000 devices take ~7 min to seed, so the
     // quick profile grows to 30,000 to stay within 5 minutes and the full profile to 100,000.
-    public static Profile Quick { get; } = new("quick", 500, 64, TimeSpan.FromSeconds(8), 10_000, 30_000, 200, 10_000);
+    public static Profile Quick { get; } = new("quick", 500, 64, TimeSpan.FromSeconds(8), 10_000, 30_000, 200, 10_000, 2_000);
 
-    public static Profile Full { get; } = new("full", 2_000, 64, TimeSpan.FromSeconds(30), 10_000, 100_000, 1_000, 100_000);
+    public static Profile Full { get; } = new("full", 2_000, 64, TimeSpan.FromSeconds(30), 10_000, 100_000, 1_000, 20_000, 9_000);
 
     /// <summary>Seconds-long run that only checks the harness works; its figures mean nothing.</summary>
-    public static Profile Smoke { get; } = new("smoke", 64, 16, TimeSpan.FromSeconds(1), 500, 1_500, 10, 400);
+    public static Profile Smoke { get; } = new("smoke", 64, 16, TimeSpan.FromSeconds(1), 500, 1_500, 10, 400, 200);
 }
 
 /// <summary>
