@@ -105,7 +105,7 @@ public static class AdminGatewayExtensions
         });
 
         var gateway = builder.Configuration.GetSection(GatewayListenOptions.SectionName).Get<GatewayListenOptions>() ?? new GatewayListenOptions();
-        builder.Services.AddGrpc();
+        builder.Services.AddGrpc().AddDevicesAdminGrpc();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(IPAddress.Parse(gateway.ListenAddress), gateway.AdminPort, listen => listen.Protocols = HttpProtocols.Http1);
@@ -141,6 +141,7 @@ public static class AdminGatewayExtensions
         app.MapGrpcService<EnrollmentTokensGrpcService>().RequireHost(grpcHost);
         app.MapGrpcService<AuditEventsGrpcService>().RequireHost(grpcHost);
         app.MapGrpcService<RoleDefinitionsGrpcService>().RequireHost(grpcHost);
+        app.MapDevicesAdminGrpc(grpcHost);
         v1.MapPoliciesApi();
         v1.MapGroupsApi();
         v1.MapDeviceManagementComplianceApi();

@@ -33,10 +33,17 @@ public sealed class AuditLog(IScaleUnitRouter router, TimeProvider time)
     public DateTimeOffset Now => time.GetUtcNow();
 
     /// <summary>Records a change made outside the REST pipeline (gRPC), with the caller taken from the request.</summary>
-    public Task RecordAsync(string tenantId, HttpContext context, string activityType, string operation, string category, IReadOnlyList<AuditResource> resources)
+    public Task RecordAsync(string tenantId, HttpContext context, string activityType, string operation, string category, IReadOnlyList<AuditResource> resources) =>
+        AppendAsync(tenantId, Build(context, activityType, operation, category, "Success", resources));
+
+    /// <summary>
+    /// The auditEvent of one admin call: the actor (UPN, object id, IP, roles) and the correlation id
+    /// (<c>client-request-id</c>) come from the request, whichever front (REST or gRPC) served it.
+    /// </summary>
+    public AuditEvent Build(HttpContext context, string activityType, string operation, string category, string result, IReadOnlyList<AuditResource> resources)
     {
         var user = context.User;
-        return AppendAsync(tenantId, new AuditEvent
+        return new AuditEvent
         {
             Id = NewEventId(),
             DisplayName = activityType,
@@ -51,11 +58,11 @@ public sealed class AuditLog(IScaleUnitRouter router, TimeProvider time)
             ActivityDateTime = Now,
             ActivityType = activityType,
             ActivityOperationType = operation,
-            ActivityResult = "Success",
+            ActivityResult = result,
             CorrelationId = Guid.TryParse(context.Request.Headers["client-request-id"], out var correlation) ? correlation : Guid.Empty,
             Category = category,
             Resources = resources,
-        });
+        };
     }
 
     public async Task AppendAsync(string tenantId, AuditEvent auditEvent)
@@ -84,6 +91,15 @@ public sealed class AuditLog(IScaleUnitRouter router, TimeProvider time)
         var logs = await Task.WhenAll(months.Select(m => grains.GetGrain<IAuditLogGrain>(AuditLogPartitions.Key(tenantId, m)).ListAsync()));
         return logs.SelectMany(l => l).OrderByDescending(e => e.Id).ToList();
     }
+
+    /// <summary>The activity types the tenant's audit log holds in <paramref name="category"/> (Graph <c>getAuditActivityTypes</c>).</summary>
+    public async Task<IReadOnlyList<string>> ActivityTypesAsync(string tenantId, string category) =>
+        (await ListAsync(tenantId))
+            .Where(e => string.Equals(e.Category, category, StringComparison.OrdinalIgnoreCase))
+            .Select(e => e.ActivityType)
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal)
+            .ToList();
 
     public async Task<AuditEvent?> GetAsync(string tenantId, Guid id)
     {

@@ -1,3 +1,4 @@
+using Intune.AdminGateway.Audit;
 using Intune.Grains.Tenants;
 using Intune.Routing;
 
@@ -33,6 +34,19 @@ public sealed class EnrollmentTokenService(IScaleUnitRouter router)
     /// <summary>False when the tenant has no token with this id.</summary>
     public async Task<bool> RevokeAsync(string tenantId, string tokenId) =>
         await (await TenantAsync(tenantId)).RevokeEnrollmentTokenAsync(tokenId);
+
+    /// <summary>Revokes as an admin call, describing the change for its audit event; false when the tenant has no token with this id.</summary>
+    public async Task<bool> RevokeAsync(string tenantId, string tokenId, AuditRecorder audit)
+    {
+        audit.Describe("Revoke EnrollmentToken", "Action", "Enrollment");
+        if (!await RevokeAsync(tenantId, tokenId))
+        {
+            return false;
+        }
+
+        audit.AddResource("EnrollmentToken", tokenId, tokenId, new Dictionary<string, bool> { ["revoked"] = false }, new Dictionary<string, bool> { ["revoked"] = true });
+        return true;
+    }
 
     private async Task<ITenantGrain> TenantAsync(string tenantId) =>
         (await router.ForTenantAsync(tenantId)).GetGrain<ITenantGrain>(tenantId);

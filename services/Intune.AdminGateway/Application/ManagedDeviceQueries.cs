@@ -1,5 +1,6 @@
 using Intune.Grains;
 using Intune.Grains.Devices;
+using Intune.Grains.Policies;
 using Intune.Routing;
 
 namespace Intune.AdminGateway.Application;
@@ -38,5 +39,20 @@ public sealed class ManagedDeviceQueries(IScaleUnitRouter router)
         var grains = await router.ForTenantAsync(tenantId);
         var device = await grains.GetGrain<IDeviceGrain>(GrainKeys.Scoped(tenantId, deviceId)).GetAsync();
         return device?.TenantId == tenantId ? device : null;
+    }
+
+    /// <summary>
+    /// The device's state for each of its policies of <paramref name="kind"/> (Graph
+    /// <c>deviceCompliancePolicyStates</c>); null when the device is not in this tenant.
+    /// </summary>
+    public async Task<IReadOnlyList<DevicePolicyStatus>?> PolicyStatesAsync(string tenantId, string deviceId, PolicyKind kind)
+    {
+        if (await GetAsync(tenantId, deviceId) is null)
+        {
+            return null;
+        }
+
+        var grains = await router.ForTenantAsync(tenantId);
+        return await grains.GetGrain<IDeviceComplianceGrain>(GrainKeys.Scoped(tenantId, deviceId)).GetPolicyStatusesAsync(kind);
     }
 }

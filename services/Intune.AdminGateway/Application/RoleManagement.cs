@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json.Nodes;
+using Intune.AdminGateway.Audit;
 using Intune.AdminGateway.Auth;
 using Intune.Grains.Rbac;
 using Intune.Routing;
@@ -10,11 +12,39 @@ namespace Intune.AdminGateway.Application;
 public sealed record RoleDefinitionView(RoleDefinition Definition, bool IsBuiltIn);
 
 /// <summary>
+/// What an admin asks a role definition to be; on update, null leaves a field as it is.
+/// <paramref name="IsBuiltIn"/> is only there to refuse clients that claim a built-in role.
+/// </summary>
+public sealed record RoleDefinitionDraft(
+    string? DisplayName,
+    string? Description,
+    IReadOnlyList<string>? AllowedResourceActions,
+    IReadOnlyList<string>? NotAllowedResourceActions,
+    bool? IsBuiltIn = null);
+
+/// <summary>What an admin asks a role assignment to be; on update, null leaves a field as it is.</summary>
+public sealed record RoleAssignmentDraft(
+    string? DisplayName,
+    string? Description,
+    string? RoleDefinitionId,
+    IReadOnlyList<string>? Members,
+    IReadOnlyList<string>? ResourceScopes);
+
+/// <summary>
 /// Role definitions and assignments of a tenant. Built-in roles (GRAPH.md §4) are listed with
-/// stable ids derived from their names; custom ones live in the tenant's RBAC grain.
+/// stable ids derived from their names; custom ones live in the tenant's RBAC grain. Changes are
+/// validated here, for REST and gRPC alike: bad input raises <see cref="AdminInputException"/>,
+/// a refusal by a role's state <see cref="AdminPreconditionException"/>, and each change is
+/// described in the call's <see cref="AuditRecorder"/> with its Graph properties before and after.
 /// </summary>
 public sealed class RoleManagement(IScaleUnitRouter router)
 {
+    public const string DefinitionODataType = "#microsoft.graph.deviceAndAppManagementRoleDefinition";
+    public const string AssignmentODataType = "#microsoft.graph.deviceAndAppManagementRoleAssignment";
+
+    public const int DisplayNameMaxLength = 256;
+    public const int DescriptionMaxLength = 1024;
+
     public static readonly IReadOnlyList<RoleDefinition> BuiltIn = BuiltInRoles.Permissions
         .Select(r => new RoleDefinition(BuiltInId(r.Key), r.Key, $"Intune built-in role '{r.Key}'.", r.Value.Order(StringComparer.Ordinal).ToList(), []))
         .OrderBy(r => r.DisplayName, StringComparer.Ordinal)
@@ -33,17 +63,231 @@ public sealed class RoleManagement(IScaleUnitRouter router)
     public async Task<RoleDefinitionView?> GetDefinitionAsync(string tenantId, string id) =>
         (await ListDefinitionsAsync(tenantId)).FirstOrDefault(d => d.Definition.Id == id);
 
-    public async Task PutDefinitionAsync(string tenantId, RoleDefinition definition) =>
+    public async Task<RoleDefinitionView> CreateDefinitionAsync(string tenantId, RoleDefinitionDraft draft, AuditRecorder audit)
+    {
+        audit.Describe("Create RoleDefinition", "Create", "Role");
+        if (string.IsNullOrWhiteSpace(draft.DisplayName))
+        {
+            throw new AdminInputException("displayName is required for a role definition.");
+        }
+
+        if (draft.IsBuiltIn == true)
+        {
+            throw new AdminInputException("isBuiltIn cannot be true: only Intune's own roles are built in.");
+        }
+
+        ValidateText(draft.DisplayName, draft.Description);
+        ValidateOperations(draft);
+        var definition = new RoleDefinition(
+            Guid.NewGuid().ToString(),
+            draft.DisplayName,
+            draft.Description,
+            (draft.AllowedResourceActions ?? []).Distinct().ToList(),
+            (draft.NotAllowedResourceActions ?? []).Distinct().ToList());
         await (await GrainAsync(tenantId)).PutRoleDefinitionAsync(definition);
+        var view = new RoleDefinitionView(definition, false);
+        audit.AddResource("RoleDefinition", definition.Id, definition.DisplayName, null, ToGraph(view));
+        return view;
+    }
 
-    public async Task<bool> DeleteDefinitionAsync(string tenantId, string id) =>
-        await (await GrainAsync(tenantId)).DeleteRoleDefinitionAsync(id);
+    /// <summary>Changes a custom role; null when the tenant has no role with this id.</summary>
+    public async Task<RoleDefinitionView?> UpdateDefinitionAsync(string tenantId, string id, RoleDefinitionDraft draft, AuditRecorder audit)
+    {
+        audit.Describe("Patch RoleDefinition", "Patch", "Role");
+        var existing = await GetDefinitionAsync(tenantId, id);
+        if (existing is null)
+        {
+            return null;
+        }
 
-    public async Task PutAssignmentAsync(string tenantId, RoleAssignment assignment) =>
+        if (existing.IsBuiltIn)
+        {
+            throw new AdminPreconditionException($"'{existing.Definition.DisplayName}' is a built-in role and cannot be changed; create a custom role instead.");
+        }
+
+        ValidateText(draft.DisplayName, draft.Description);
+        ValidateOperations(draft);
+        var old = existing.Definition;
+        var updated = old with
+        {
+            DisplayName = string.IsNullOrWhiteSpace(draft.DisplayName) ? old.DisplayName : draft.DisplayName,
+            Description = draft.Description ?? old.Description,
+            AllowedResourceActions = draft.AllowedResourceActions?.Distinct().ToList() ?? old.AllowedResourceActions,
+            NotAllowedResourceActions = draft.NotAllowedResourceActions?.Distinct().ToList() ?? old.NotAllowedResourceActions,
+        };
+        await (await GrainAsync(tenantId)).PutRoleDefinitionAsync(updated);
+        var view = new RoleDefinitionView(updated, false);
+        audit.AddResource("RoleDefinition", id, updated.DisplayName, ToGraph(existing), ToGraph(view));
+        return view;
+    }
+
+    /// <summary>Removes a custom role; false when the tenant has no role with this id.</summary>
+    public async Task<bool> DeleteDefinitionAsync(string tenantId, string id, AuditRecorder audit)
+    {
+        audit.Describe("Delete RoleDefinition", "Delete", "Role");
+        var existing = await GetDefinitionAsync(tenantId, id);
+        if (existing is null)
+        {
+            return false;
+        }
+
+        if (existing.IsBuiltIn)
+        {
+            throw new AdminPreconditionException($"'{existing.Definition.DisplayName}' is a built-in role and cannot be deleted.");
+        }
+
+        try
+        {
+            await (await GrainAsync(tenantId)).DeleteRoleDefinitionAsync(id);
+        }
+        catch (RoleInUseException e)
+        {
+            throw new AdminPreconditionException(e.Message);
+        }
+
+        audit.AddResource("RoleDefinition", id, existing.Definition.DisplayName, ToGraph(existing), null);
+        return true;
+    }
+
+    public async Task<IReadOnlyList<RoleAssignment>> ListAssignmentsAsync(string tenantId) =>
+        (await SnapshotAsync(tenantId)).RoleAssignments;
+
+    public async Task<RoleAssignment?> GetAssignmentAsync(string tenantId, string id) =>
+        (await ListAssignmentsAsync(tenantId)).FirstOrDefault(a => a.Id == id);
+
+    public async Task<RoleAssignment> CreateAssignmentAsync(string tenantId, RoleAssignmentDraft draft, AuditRecorder audit)
+    {
+        audit.Describe("Create RoleAssignment", "Create", "Role");
+        if (string.IsNullOrWhiteSpace(draft.DisplayName))
+        {
+            throw new AdminInputException("displayName is required for a role assignment.");
+        }
+
+        if (draft.Members is null)
+        {
+            throw new AdminInputException("members must list at least one user, by Entra object id or user principal name.");
+        }
+
+        if (string.IsNullOrWhiteSpace(draft.RoleDefinitionId))
+        {
+            throw new AdminInputException("A role assignment needs the id of the role definition it grants.");
+        }
+
+        await ValidateAsync(tenantId, draft);
+        var assignment = new RoleAssignment(Guid.NewGuid().ToString(), draft.DisplayName, draft.Description, draft.RoleDefinitionId, draft.Members.ToList(), draft.ResourceScopes?.ToList() ?? ["/"]);
         await (await GrainAsync(tenantId)).PutRoleAssignmentAsync(assignment);
+        audit.AddResource("RoleAssignment", assignment.Id, assignment.DisplayName, null, ToGraph(assignment));
+        return assignment;
+    }
 
-    public async Task<bool> DeleteAssignmentAsync(string tenantId, string id) =>
-        await (await GrainAsync(tenantId)).DeleteRoleAssignmentAsync(id);
+    /// <summary>Changes an assignment (members, role, scopes, names); null when the tenant has none with this id.</summary>
+    public async Task<RoleAssignment?> UpdateAssignmentAsync(string tenantId, string id, RoleAssignmentDraft draft, AuditRecorder audit)
+    {
+        audit.Describe("Patch RoleAssignment", "Patch", "Role");
+        var existing = await GetAssignmentAsync(tenantId, id);
+        if (existing is null)
+        {
+            return null;
+        }
+
+        await ValidateAsync(tenantId, draft);
+        var updated = existing with
+        {
+            DisplayName = string.IsNullOrWhiteSpace(draft.DisplayName) ? existing.DisplayName : draft.DisplayName,
+            Description = draft.Description ?? existing.Description,
+            RoleDefinitionId = string.IsNullOrWhiteSpace(draft.RoleDefinitionId) ? existing.RoleDefinitionId : draft.RoleDefinitionId,
+            Members = draft.Members?.ToList() ?? existing.Members,
+            ResourceScopes = draft.ResourceScopes?.ToList() ?? existing.ResourceScopes,
+        };
+        await (await GrainAsync(tenantId)).PutRoleAssignmentAsync(updated);
+        audit.AddResource("RoleAssignment", id, updated.DisplayName, ToGraph(existing), ToGraph(updated));
+        return updated;
+    }
+
+    /// <summary>Removes an assignment; false when the tenant has none with this id.</summary>
+    public async Task<bool> DeleteAssignmentAsync(string tenantId, string id, AuditRecorder audit)
+    {
+        audit.Describe("Delete RoleAssignment", "Delete", "Role");
+        var existing = await GetAssignmentAsync(tenantId, id);
+        if (existing is null || !await (await GrainAsync(tenantId)).DeleteRoleAssignmentAsync(id))
+        {
+            return false;
+        }
+
+        audit.AddResource("RoleAssignment", id, existing.DisplayName, ToGraph(existing), null);
+        return true;
+    }
+
+    /// <summary>Graph's <c>deviceAndAppManagementRoleDefinition</c>; also what audit events list as changed properties.</summary>
+    public static JsonObject ToGraph(RoleDefinitionView view) => new()
+    {
+        ["@odata.type"] = DefinitionODataType,
+        ["id"] = view.Definition.Id,
+        ["displayName"] = view.Definition.DisplayName,
+        ["description"] = view.Definition.Description,
+        ["isBuiltIn"] = view.IsBuiltIn,
+        ["rolePermissions"] = new JsonArray(new JsonObject
+        {
+            ["resourceActions"] = new JsonArray(new JsonObject
+            {
+                ["allowedResourceActions"] = new JsonArray(view.Definition.AllowedResourceActions.Select(a => (JsonNode?)a).ToArray()),
+                ["notAllowedResourceActions"] = new JsonArray(view.Definition.NotAllowedResourceActions.Select(a => (JsonNode?)a).ToArray()),
+            }),
+        }),
+    };
+
+    /// <summary>Graph's <c>deviceAndAppManagementRoleAssignment</c>, the role bound by <c>roleDefinition@odata.bind</c>.</summary>
+    public static JsonObject ToGraph(RoleAssignment assignment) => new()
+    {
+        ["@odata.type"] = AssignmentODataType,
+        ["id"] = assignment.Id,
+        ["displayName"] = assignment.DisplayName,
+        ["description"] = assignment.Description,
+        ["members"] = new JsonArray(assignment.Members.Select(m => (JsonNode?)m).ToArray()),
+        ["resourceScopes"] = new JsonArray(assignment.ResourceScopes.Select(s => (JsonNode?)s).ToArray()),
+        ["roleDefinition@odata.bind"] = $"roleDefinitions/{assignment.RoleDefinitionId}",
+    };
+
+    private static void ValidateText(string? displayName, string? description)
+    {
+        if (displayName is { Length: > DisplayNameMaxLength })
+        {
+            throw new AdminInputException($"displayName is at most {DisplayNameMaxLength} characters.");
+        }
+
+        if (description is { Length: > DescriptionMaxLength })
+        {
+            throw new AdminInputException($"description is at most {DescriptionMaxLength} characters.");
+        }
+    }
+
+    private static void ValidateOperations(RoleDefinitionDraft draft)
+    {
+        var unknown = (draft.AllowedResourceActions ?? []).Concat(draft.NotAllowedResourceActions ?? []).FirstOrDefault(a => !AdminPermissions.All.Contains(a));
+        if (unknown is not null)
+        {
+            throw new AdminInputException($"'{unknown}' is not an Intune resource operation; GET /deviceManagement/resourceOperations lists them.");
+        }
+    }
+
+    private async Task ValidateAsync(string tenantId, RoleAssignmentDraft draft)
+    {
+        ValidateText(draft.DisplayName, draft.Description);
+        if (draft.Members is { } members && (members.Count == 0 || members.Any(string.IsNullOrWhiteSpace)))
+        {
+            throw new AdminInputException("members must list at least one user, by Entra object id or user principal name.");
+        }
+
+        if (draft.ResourceScopes is { } scopes && scopes.Any(string.IsNullOrWhiteSpace))
+        {
+            throw new AdminInputException("resourceScopes must not contain empty scopes; use \"/\" for the whole tenant.");
+        }
+
+        if (!string.IsNullOrWhiteSpace(draft.RoleDefinitionId) && await GetDefinitionAsync(tenantId, draft.RoleDefinitionId) is null)
+        {
+            throw new AdminInputException($"Role definition '{draft.RoleDefinitionId}' does not exist in this tenant.");
+        }
+    }
 
     /// <summary>
     /// The permissions a caller holds in a tenant: its token's built-in roles, plus every role

@@ -63,27 +63,8 @@ public sealed class AuditMiddleware(RequestDelegate next, AuditLog log, ILogger<
         var resources = recorder.Resources.Count > 0 || segments.Length < 2
             ? recorder.Resources
             : [new AuditResource(segments[1], resourceType, segments[1], [])];
-        var user = context.User;
-        return new AuditEvent
-        {
-            Id = log.NewEventId(),
-            DisplayName = activityType,
-            ComponentName = AuditLog.CategoryByCollection.GetValueOrDefault(collection, "Other"),
-            Actor = new AuditActor(
-                "ItPro",
-                user.FindFirst(AdminClaims.UserPrincipalName)?.Value,
-                user.FindFirst(AdminClaims.ObjectId)?.Value,
-                context.Connection.RemoteIpAddress?.ToString(),
-                user.FindAll(AdminClaims.Roles).Select(r => r.Value).ToList()),
-            Activity = activityType,
-            ActivityDateTime = log.Now,
-            ActivityType = activityType,
-            ActivityOperationType = operation,
-            ActivityResult = status < 400 ? "Success" : "Failure",
-            CorrelationId = Guid.TryParse(context.Request.Headers["client-request-id"], out var correlation) ? correlation : Guid.Empty,
-            Category = recorder.Category ?? AuditLog.CategoryByCollection.GetValueOrDefault(collection, "Other"),
-            Resources = resources,
-        };
+        var category = recorder.Category ?? AuditLog.CategoryByCollection.GetValueOrDefault(collection, "Other");
+        return log.Build(context, activityType, operation, category, status < 400 ? "Success" : "Failure", resources);
     }
 
     /// <summary><c>deviceCompliancePolicies</c> → <c>DeviceCompliancePolicy</c>.</summary>

@@ -23,6 +23,18 @@ public sealed class AuditRecorder
 
     public IReadOnlyList<AuditResource> Resources => _resources;
 
+    /// <summary>
+    /// Names the change before it is attempted, so a refused attempt is recorded as a failure too.
+    /// The application layer calls this for every mutating operation; a front that sees no
+    /// description (a read) writes no event.
+    /// </summary>
+    public void Describe(string activityType, string operationType, string category)
+    {
+        ActivityType = activityType;
+        ActivityOperationType = operationType;
+        Category = category;
+    }
+
     /// <summary>Records a touched resource; pass the Graph representations before and after to list what changed.</summary>
     public void AddResource(string resourceType, string resourceId, string displayName, object? before, object? after) =>
         _resources.Add(new AuditResource(displayName, resourceType, resourceId, Changes(before, after)));

@@ -74,15 +74,8 @@ public static class AuditEventsApi
         return Results.Text(body.ToJsonString(GraphJson.Options), GraphJson.ContentType, Encoding.UTF8);
     }
 
-    private static async Task<IResult> ActivityTypesAsync(string category, HttpContext context, AuditLog log)
-    {
-        var events = await log.ListAsync(context.User.GetTenantId()!);
-        var types = events.Where(e => string.Equals(e.Category, category, StringComparison.OrdinalIgnoreCase))
-            .Select(e => e.ActivityType)
-            .Distinct(StringComparer.Ordinal)
-            .Order(StringComparer.Ordinal);
-        return Collection(context, "Collection(Edm.String)", types.Select(t => (JsonNode?)t));
-    }
+    private static async Task<IResult> ActivityTypesAsync(string category, HttpContext context, AuditLog log) =>
+        Collection(context, "Collection(Edm.String)", (await log.ActivityTypesAsync(context.User.GetTenantId()!, category)).Select(t => (JsonNode?)t));
 
     private static IResult Collection(HttpContext context, string type, IEnumerable<JsonNode?> values)
     {

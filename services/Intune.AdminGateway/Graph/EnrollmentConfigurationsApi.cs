@@ -2,8 +2,8 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Intune.AdminGateway.Application;
+using Intune.AdminGateway.Audit;
 using Intune.AdminGateway.Auth;
-using Intune.Grains.Tenants;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -12,18 +12,11 @@ namespace Intune.AdminGateway.Graph;
 
 /// <summary>
 /// <c>/v1.0/deviceManagement/deviceEnrollmentConfigurations</c>: the device limit per user and
-/// platform restrictions, with Graph's polymorphic <c>@odata.type</c> bodies.
+/// platform restrictions, with Graph's polymorphic <c>@odata.type</c> bodies (read and written by
+/// <see cref="EnrollmentConfigurationGraph"/>, shared with the gRPC admin API).
 /// </summary>
 public static class EnrollmentConfigurationsApi
 {
-    public const string LimitType = "#microsoft.graph.deviceEnrollmentLimitConfiguration";
-    public const string PlatformRestrictionsType = "#microsoft.graph.deviceEnrollmentPlatformRestrictionsConfiguration";
-
-    private static readonly string[] RestrictionProperties = ["iosRestriction", "androidRestriction", "windowsRestriction", "macOSRestriction", "windowsMobileRestriction"];
-
-    /// <summary>Read-only properties a client may echo back; they are ignored, as Graph does.</summary>
-    private static readonly HashSet<string> ServerOwned = ["id", "createdDateTime", "lastModifiedDateTime", "version", "priority", "assignments@odata.context"];
-
     public static RouteGroupBuilder MapEnrollmentConfigurationsApi(this RouteGroupBuilder v1)
     {
         var configurations = v1.MapGroup("/deviceManagement/deviceEnrollmentConfigurations");
@@ -43,7 +36,7 @@ public static class EnrollmentConfigurationsApi
         var body = new JsonObject
         {
             ["@odata.context"] = $"{BaseUrl(context)}/$metadata#deviceManagement/deviceEnrollmentConfigurations",
-            ["value"] = new JsonArray(configurations.Select(c => (JsonNode)ToJson(c)).ToArray()),
+            ["value"] = new JsonArray(configurations.Select(c => (JsonNode)EnrollmentConfigurationGraph.ToJson(c)).ToArray()),
         };
         return Json(body);
     }
@@ -51,329 +44,69 @@ public static class EnrollmentConfigurationsApi
     private static async Task<IResult> GetAsync(string id, HttpContext context, EnrollmentConfigurationService service)
     {
         var configuration = await service.GetAsync(context.User.GetTenantId()!, id);
-        return configuration is null ? NotFound(id) : Json(WithContext(context, ToJson(configuration)));
+        return configuration is null ? NotFound(id) : Json(WithContext(context, EnrollmentConfigurationGraph.ToJson(configuration)));
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext context, EnrollmentConfigurationService service)
-    {
-        var (json, error) = await ReadObjectAsync(context);
-        if (error is not null)
+    private static Task<IResult> CreateAsync(HttpContext context, EnrollmentConfigurationService service, AuditRecorder audit) =>
+        WithBodyAsync(context, async json =>
         {
-            return error;
-        }
-
-        var kind = json!.Value.TryGetProperty("@odata.type", out var type) && type.ValueKind == JsonValueKind.String
-            ? KindOf(type.GetString())
-            : null;
-        if (kind is null)
-        {
-            return GraphErrors.BadRequest($"'@odata.type' is required and must be '{LimitType}' or '{PlatformRestrictionsType}'.");
-        }
-
-        if (!TryReadPatch(json!.Value, kind.Value, out var patch, out error))
-        {
-            return error!;
-        }
-
-        if (kind == EnrollmentConfigurationKind.Limit && patch.Limit is null)
-        {
-            return GraphErrors.BadRequest("'limit' is required for a deviceEnrollmentLimitConfiguration.");
-        }
-
-        var draft = new EnrollmentConfiguration
-        {
-            Id = string.Empty,
-            Kind = kind.Value,
-            DisplayName = patch.DisplayName,
-            Description = patch.Description,
-            Limit = patch.Limit ?? 0,
-            IosRestriction = patch.IosRestriction ?? PlatformRestriction.None,
-            AndroidRestriction = patch.AndroidRestriction ?? PlatformRestriction.None,
-            WindowsRestriction = patch.WindowsRestriction ?? PlatformRestriction.None,
-            MacOSRestriction = patch.MacOSRestriction ?? PlatformRestriction.None,
-        };
-        try
-        {
-            var created = await service.CreateAsync(context.User.GetTenantId()!, draft);
+            var created = await service.CreateAsync(context.User.GetTenantId()!, json, audit);
             var location = $"{BaseUrl(context)}/deviceManagement/deviceEnrollmentConfigurations/{created.Id}";
             return new LocatedResult(
-                Results.Text(WithContext(context, ToJson(created)).ToJsonString(GraphJson.Options), GraphJson.ContentType, Encoding.UTF8, StatusCodes.Status201Created),
+                Results.Text(WithContext(context, EnrollmentConfigurationGraph.ToJson(created)).ToJsonString(GraphJson.Options), GraphJson.ContentType, Encoding.UTF8, StatusCodes.Status201Created),
                 location);
-        }
-        catch (EnrollmentConfigurationException ex)
-        {
-            return GraphErrors.BadRequest(ex.Message);
-        }
-    }
+        });
 
-    private static async Task<IResult> UpdateAsync(string id, HttpContext context, EnrollmentConfigurationService service)
-    {
-        var (json, error) = await ReadObjectAsync(context);
-        if (error is not null)
-        {
-            return error;
-        }
+    private static Task<IResult> UpdateAsync(string id, HttpContext context, EnrollmentConfigurationService service, AuditRecorder audit) =>
+        WithBodyAsync(context, async json => await service.UpdateAsync(context.User.GetTenantId()!, id, json, audit) is null ? NotFound(id) : Results.NoContent());
 
-        var tenantId = context.User.GetTenantId()!;
-        var current = await service.GetAsync(tenantId, id);
-        if (current is null)
-        {
-            return NotFound(id);
-        }
-
-        if (json!.Value.TryGetProperty("@odata.type", out var type) && (type.ValueKind != JsonValueKind.String || KindOf(type.GetString()) != current.Kind))
-        {
-            return GraphErrors.BadRequest($"'@odata.type' must be '{TypeOf(current.Kind)}' for this configuration.");
-        }
-
-        if (!TryReadPatch(json.Value, current.Kind, out var patch, out error))
-        {
-            return error!;
-        }
-
-        try
-        {
-            return await service.UpdateAsync(tenantId, id, patch) is null ? NotFound(id) : Results.NoContent();
-        }
-        catch (EnrollmentConfigurationException ex)
-        {
-            return GraphErrors.BadRequest(ex.Message);
-        }
-    }
-
-    private static async Task<IResult> DeleteAsync(string id, HttpContext context, EnrollmentConfigurationService service)
+    private static async Task<IResult> DeleteAsync(string id, HttpContext context, EnrollmentConfigurationService service, AuditRecorder audit)
     {
         try
         {
-            return await service.DeleteAsync(context.User.GetTenantId()!, id) ? Results.NoContent() : NotFound(id);
+            return await service.DeleteAsync(context.User.GetTenantId()!, id, audit) ? Results.NoContent() : NotFound(id);
         }
-        catch (EnrollmentConfigurationException ex)
+        catch (AdminInputException ex)
         {
             return GraphErrors.BadRequest(ex.Message);
         }
     }
 
-    private static async Task<IResult> AssignAsync(string id, HttpContext context, EnrollmentConfigurationService service)
-    {
-        var (json, error) = await ReadObjectAsync(context);
-        if (error is not null)
-        {
-            return error;
-        }
+    private static Task<IResult> AssignAsync(string id, HttpContext context, EnrollmentConfigurationService service, AuditRecorder audit) =>
+        WithBodyAsync(context, async json => await service.AssignAsync(context.User.GetTenantId()!, id, json, audit) ? Results.NoContent() : NotFound(id));
 
-        if (!json!.Value.TryGetProperty("enrollmentConfigurationAssignments", out var assignments) || assignments.ValueKind != JsonValueKind.Array)
+    private static Task<IResult> SetPriorityAsync(string id, HttpContext context, EnrollmentConfigurationService service, AuditRecorder audit) =>
+        WithBodyAsync(context, async json =>
         {
-            return GraphErrors.BadRequest("The body must be {\"enrollmentConfigurationAssignments\":[{\"target\":{\"@odata.type\":\"…\"}}]}.");
-        }
-
-        var targets = new List<EnrollmentAssignmentTarget>();
-        foreach (var assignment in assignments.EnumerateArray())
-        {
-            if (assignment.ValueKind != JsonValueKind.Object
-                || !assignment.TryGetProperty("target", out var target)
-                || target.ValueKind != JsonValueKind.Object
-                || !target.TryGetProperty("@odata.type", out var targetType)
-                || targetType.ValueKind != JsonValueKind.String)
+            if (json.ValueKind != JsonValueKind.Object || !json.TryGetProperty("priority", out var priority) || priority.ValueKind != JsonValueKind.Number || !priority.TryGetInt32(out var value))
             {
-                return GraphErrors.BadRequest("Every assignment needs a 'target' object with an '@odata.type'.");
+                return GraphErrors.BadRequest("The body must be {\"priority\": <integer>}.");
             }
 
-            var groupId = target.TryGetProperty("groupId", out var group) && group.ValueKind == JsonValueKind.String ? group.GetString() : null;
-            targets.Add(new EnrollmentAssignmentTarget(targetType.GetString()!, groupId));
-        }
+            return await service.SetPriorityAsync(context.User.GetTenantId()!, id, value, audit) ? Results.NoContent() : NotFound(id);
+        });
 
-        try
-        {
-            return await service.AssignAsync(context.User.GetTenantId()!, id, targets) ? Results.NoContent() : NotFound(id);
-        }
-        catch (EnrollmentConfigurationException ex)
-        {
-            return GraphErrors.BadRequest(ex.Message);
-        }
-    }
-
-    private static async Task<IResult> SetPriorityAsync(string id, HttpContext context, EnrollmentConfigurationService service)
+    /// <summary>Parses the body and runs <paramref name="handler"/>; malformed JSON and the service's refusals are 400.</summary>
+    private static async Task<IResult> WithBodyAsync(HttpContext context, Func<JsonElement, Task<IResult>> handler)
     {
-        var (json, error) = await ReadObjectAsync(context);
-        if (error is not null)
-        {
-            return error;
-        }
-
-        if (!json!.Value.TryGetProperty("priority", out var priority) || priority.ValueKind != JsonValueKind.Number || !priority.TryGetInt32(out var value))
-        {
-            return GraphErrors.BadRequest("The body must be {\"priority\": <integer>}.");
-        }
-
-        try
-        {
-            return await service.SetPriorityAsync(context.User.GetTenantId()!, id, value) ? Results.NoContent() : NotFound(id);
-        }
-        catch (EnrollmentConfigurationException ex)
-        {
-            return GraphErrors.BadRequest(ex.Message);
-        }
-    }
-
-    private static bool TryReadPatch(JsonElement json, EnrollmentConfigurationKind kind, out EnrollmentConfigurationPatch patch, out IResult? error)
-    {
-        patch = new EnrollmentConfigurationPatch();
-        error = null;
-        foreach (var property in json.EnumerateObject())
-        {
-            var name = property.Name;
-            var value = property.Value;
-            if (name == "@odata.type" || ServerOwned.Contains(name))
-            {
-                continue;
-            }
-
-            if (name is "displayName" or "description")
-            {
-                if (value.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
-                {
-                    error = GraphErrors.BadRequest($"'{name}' must be a string.");
-                    return false;
-                }
-
-                patch = name == "displayName" ? patch with { DisplayName = value.GetString() } : patch with { Description = value.GetString() ?? string.Empty };
-            }
-            else if (name == "limit" && kind == EnrollmentConfigurationKind.Limit)
-            {
-                if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out var limit))
-                {
-                    error = GraphErrors.BadRequest("'limit' must be an integer between 1 and 15.");
-                    return false;
-                }
-
-                patch = patch with { Limit = limit };
-            }
-            else if (RestrictionProperties.Contains(name) && kind == EnrollmentConfigurationKind.PlatformRestrictions)
-            {
-                if (!TryReadRestriction(name, value, out var restriction, out error))
-                {
-                    return false;
-                }
-
-                patch = name switch
-                {
-                    "iosRestriction" => patch with { IosRestriction = restriction },
-                    "androidRestriction" => patch with { AndroidRestriction = restriction },
-                    "windowsRestriction" => patch with { WindowsRestriction = restriction },
-                    "macOSRestriction" => patch with { MacOSRestriction = restriction },
-                    // Windows Mobile can no longer enroll anywhere; the property is accepted and not stored.
-                    _ => patch,
-                };
-            }
-            else
-            {
-                error = GraphErrors.BadRequest($"'{name}' is not a property of {TypeOf(kind)[16..]}.");
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    private static bool TryReadRestriction(string name, JsonElement value, out PlatformRestriction restriction, out IResult? error)
-    {
-        restriction = PlatformRestriction.None;
-        error = null;
-        if (value.ValueKind == JsonValueKind.Null)
-        {
-            return true;
-        }
-
-        if (value.ValueKind != JsonValueKind.Object)
-        {
-            error = GraphErrors.BadRequest($"'{name}' must be a deviceEnrollmentPlatformRestriction object.");
-            return false;
-        }
-
-        foreach (var property in value.EnumerateObject())
-        {
-            switch (property.Name)
-            {
-                case "@odata.type":
-                    break;
-                case "platformBlocked" or "personalDeviceEnrollmentBlocked" when property.Value.ValueKind is JsonValueKind.True or JsonValueKind.False:
-                    restriction = property.Name == "platformBlocked"
-                        ? restriction with { PlatformBlocked = property.Value.GetBoolean() }
-                        : restriction with { PersonalDeviceEnrollmentBlocked = property.Value.GetBoolean() };
-                    break;
-                case "osMinimumVersion" or "osMaximumVersion" when property.Value.ValueKind is JsonValueKind.String or JsonValueKind.Null:
-                    var version = string.IsNullOrWhiteSpace(property.Value.GetString()) ? null : property.Value.GetString();
-                    restriction = property.Name == "osMinimumVersion"
-                        ? restriction with { OsMinimumVersion = version }
-                        : restriction with { OsMaximumVersion = version };
-                    break;
-                default:
-                    error = GraphErrors.BadRequest($"'{name}.{property.Name}' is not valid: a restriction has platformBlocked and personalDeviceEnrollmentBlocked (booleans), osMinimumVersion and osMaximumVersion (strings).");
-                    return false;
-            }
-        }
-
-        return true;
-    }
-
-    private static JsonObject ToJson(EnrollmentConfiguration configuration)
-    {
-        var json = new JsonObject
-        {
-            ["@odata.type"] = TypeOf(configuration.Kind),
-            ["id"] = configuration.Id,
-            ["displayName"] = configuration.DisplayName,
-            ["description"] = configuration.Description,
-            ["priority"] = configuration.Priority,
-            ["createdDateTime"] = JsonSerializer.SerializeToNode(configuration.CreatedDateTime, GraphJson.Options),
-            ["lastModifiedDateTime"] = JsonSerializer.SerializeToNode(configuration.LastModifiedDateTime, GraphJson.Options),
-            ["version"] = configuration.Version,
-        };
-        if (configuration.Kind == EnrollmentConfigurationKind.Limit)
-        {
-            json["limit"] = configuration.Limit;
-        }
-        else
-        {
-            json["iosRestriction"] = ToJson(configuration.IosRestriction);
-            json["windowsRestriction"] = ToJson(configuration.WindowsRestriction);
-            json["windowsMobileRestriction"] = ToJson(PlatformRestriction.None);
-            json["androidRestriction"] = ToJson(configuration.AndroidRestriction);
-            json["macOSRestriction"] = ToJson(configuration.MacOSRestriction);
-        }
-
-        return json;
-    }
-
-    private static JsonObject ToJson(PlatformRestriction restriction) => new()
-    {
-        ["platformBlocked"] = restriction.PlatformBlocked,
-        ["personalDeviceEnrollmentBlocked"] = restriction.PersonalDeviceEnrollmentBlocked,
-        ["osMinimumVersion"] = restriction.OsMinimumVersion,
-        ["osMaximumVersion"] = restriction.OsMaximumVersion,
-    };
-
-    private static EnrollmentConfigurationKind? KindOf(string? type) => type switch
-    {
-        LimitType => EnrollmentConfigurationKind.Limit,
-        PlatformRestrictionsType => EnrollmentConfigurationKind.PlatformRestrictions,
-        _ => null,
-    };
-
-    private static string TypeOf(EnrollmentConfigurationKind kind) => kind == EnrollmentConfigurationKind.Limit ? LimitType : PlatformRestrictionsType;
-
-    private static async Task<(JsonElement? Json, IResult? Error)> ReadObjectAsync(HttpContext context)
-    {
+        JsonElement json;
         try
         {
             using var document = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
-            return document.RootElement.ValueKind == JsonValueKind.Object
-                ? (document.RootElement.Clone(), null)
-                : (null, GraphErrors.BadRequest("The request body must be a JSON object."));
+            json = document.RootElement.Clone();
         }
         catch (JsonException ex)
         {
-            return (null, GraphErrors.BadRequest($"The request body is not valid JSON: {ex.Message}"));
+            return GraphErrors.BadRequest($"The request body is not valid JSON: {ex.Message}");
+        }
+
+        try
+        {
+            return await handler(json);
+        }
+        catch (Exception ex) when (ex is AdminInputException or AdminPreconditionException)
+        {
+            return GraphErrors.BadRequest(ex.Message);
         }
     }
 

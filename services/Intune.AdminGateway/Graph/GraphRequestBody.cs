@@ -28,8 +28,10 @@ public static class GraphRequestBody
     /// Reads <typeparamref name="T"/>. <paramref name="odataTypes"/> maps each accepted
     /// <c>@odata.type</c> to the DTO type it binds (a derived type of <typeparamref name="T"/>
     /// for polymorphic resources); null means the body carries no type (actions such as assign).
+    /// <paramref name="defaultODataType"/> is assumed when a body leaves its type out, as Graph
+    /// does for collections of one entity type (the Graph SDK sends no type for those).
     /// </summary>
-    public static async Task<GraphBody<T>> ReadAsync<T>(HttpContext context, IReadOnlyDictionary<string, Type>? odataTypes = null)
+    public static async Task<GraphBody<T>> ReadAsync<T>(HttpContext context, IReadOnlyDictionary<string, Type>? odataTypes = null, string? defaultODataType = null)
         where T : class
     {
         var request = context.Request;
@@ -79,7 +81,17 @@ public static class GraphRequestBody
         if (odataTypes is not null)
         {
             var expected = string.Join(", ", odataTypes.Keys.Select(k => $"'{k}'"));
-            if (!body.TryGetPropertyValue("@odata.type", out var typeNode) || typeNode is not JsonValue typeValue || !typeValue.TryGetValue<string>(out var odataType))
+            string? odataType = null;
+            if (!body.ContainsKey("@odata.type"))
+            {
+                odataType = defaultODataType;
+            }
+            else if (body["@odata.type"] is JsonValue typeValue && typeValue.TryGetValue<string>(out var named))
+            {
+                odataType = named;
+            }
+
+            if (odataType is null)
             {
                 return Fail<T>($"The body must name its type in '@odata.type': one of {expected}.");
             }

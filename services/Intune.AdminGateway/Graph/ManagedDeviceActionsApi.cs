@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Intune.AdminGateway.Application;
+using Intune.AdminGateway.Audit;
 using Intune.AdminGateway.Auth;
 using Intune.Grains.Devices;
 using Microsoft.AspNetCore.Builder;
@@ -17,23 +18,18 @@ public static class ManagedDeviceActionsApi
     public static RouteGroupBuilder MapManagedDeviceActionsApi(this RouteGroupBuilder v1)
     {
         var devices = v1.MapGroup("/deviceManagement/managedDevices");
-        MapAction(devices, "remoteLock", DeviceActionKind.RemoteLock, AdminPermissions.RemoteTasksRemoteLock);
-        MapAction(devices, "retire", DeviceActionKind.Retire, AdminPermissions.RemoteTasksRetire);
-        MapAction(devices, "wipe", DeviceActionKind.Wipe, AdminPermissions.RemoteTasksWipe);
-        MapAction(devices, "syncDevice", DeviceActionKind.SyncDevice, AdminPermissions.RemoteTasksSyncDevice);
-        MapAction(devices, "rebootNow", DeviceActionKind.RebootNow, AdminPermissions.RemoteTasksRebootNow);
-        MapAction(devices, "resetPasscode", DeviceActionKind.ResetPasscode, AdminPermissions.RemoteTasksResetPasscode);
-        MapAction(devices, "shutDown", DeviceActionKind.ShutDown, AdminPermissions.RemoteTasksShutDown);
+        foreach (var (kind, permission) in ManagedDeviceCommands.ActionPermissions)
+        {
+            devices.MapPost($"/{{id}}/{ManagedDeviceCommands.ActionName(kind)}", (string id, HttpContext context, ManagedDeviceCommands commands, AuditRecorder audit) => RequestActionAsync(id, kind, context, commands, audit))
+                .RequirePermission(permission);
+        }
+
         devices.MapPatch("/{id}", UpdateAsync).RequirePermission(AdminPermissions.ManagedDevicesUpdate);
         devices.MapDelete("/{id}", DeleteAsync).RequirePermission(AdminPermissions.ManagedDevicesDelete);
         return v1;
     }
 
-    private static void MapAction(RouteGroupBuilder devices, string name, DeviceActionKind kind, string permission) =>
-        devices.MapPost($"/{{id}}/{name}", (string id, HttpContext context, ManagedDeviceCommands commands) => RequestActionAsync(id, kind, context, commands))
-            .RequirePermission(permission);
-
-    private static async Task<IResult> RequestActionAsync(string id, DeviceActionKind kind, HttpContext context, ManagedDeviceCommands commands)
+    private static async Task<IResult> RequestActionAsync(string id, DeviceActionKind kind, HttpContext context, ManagedDeviceCommands commands, AuditRecorder audit)
     {
         var body = await ReadBodyAsync(context);
         if (body.Error is { } error)
@@ -53,7 +49,7 @@ public static class ManagedDeviceActionsApi
             {
                 if (json.EnumerateObject().Any())
                 {
-                    return GraphErrors.BadRequest($"The action '{DeviceActionName(kind)}' takes no parameters.");
+                    return GraphErrors.BadRequest($"The action '{ManagedDeviceCommands.ActionName(kind)}' takes no parameters.");
                 }
             }
             else
@@ -88,12 +84,12 @@ public static class ManagedDeviceActionsApi
             }
         }
 
-        return await commands.RequestActionAsync(context.User.GetTenantId()!, id, request)
+        return await commands.RequestActionAsync(context.User.GetTenantId()!, id, request, audit)
             ? Results.NoContent()
             : GraphErrors.NotFound($"No managedDevice with id '{id}' exists in this tenant.");
     }
 
-    private static async Task<IResult> UpdateAsync(string id, HttpContext context, ManagedDeviceCommands commands)
+    private static async Task<IResult> UpdateAsync(string id, HttpContext context, ManagedDeviceCommands commands, AuditRecorder audit)
     {
         var body = await ReadBodyAsync(context);
         if (body.Error is { } error)
@@ -121,18 +117,15 @@ public static class ManagedDeviceActionsApi
                 case "notes":
                     return GraphErrors.BadRequest("'notes' must be a string.");
                 case "managedDeviceOwnerType" when property.Value.ValueKind == JsonValueKind.String:
-                    DeviceOwnership? ownership = property.Value.GetString() switch
+                    try
                     {
-                        "company" => DeviceOwnership.Company,
-                        "personal" => DeviceOwnership.Personal,
-                        _ => null,
-                    };
-                    if (ownership is null)
+                        update = update with { Ownership = ManagedDeviceCommands.ParseOwnerType(property.Value.GetString()) };
+                    }
+                    catch (AdminInputException e)
                     {
-                        return GraphErrors.BadRequest($"'managedDeviceOwnerType' must be 'company' or 'personal'; got '{property.Value.GetString()}'.");
+                        return GraphErrors.BadRequest(e.Message);
                     }
 
-                    update = update with { Ownership = ownership };
                     break;
                 case "managedDeviceOwnerType":
                     return GraphErrors.BadRequest("'managedDeviceOwnerType' must be a string: 'company' or 'personal'.");
@@ -142,13 +135,13 @@ public static class ManagedDeviceActionsApi
             }
         }
 
-        return await commands.UpdateAsync(context.User.GetTenantId()!, id, update) is null
+        return await commands.UpdateAsync(context.User.GetTenantId()!, id, update, audit) is null
             ? GraphErrors.NotFound($"No managedDevice with id '{id}' exists in this tenant.")
             : Results.NoContent();
     }
 
-    private static async Task<IResult> DeleteAsync(string id, HttpContext context, ManagedDeviceCommands commands) =>
-        await commands.DeleteAsync(context.User.GetTenantId()!, id)
+    private static async Task<IResult> DeleteAsync(string id, HttpContext context, ManagedDeviceCommands commands, AuditRecorder audit) =>
+        await commands.DeleteAsync(context.User.GetTenantId()!, id, audit)
             ? Results.NoContent()
             : GraphErrors.NotFound($"No managedDevice with id '{id}' exists in this tenant.");
 
@@ -172,6 +165,4 @@ public static class ManagedDeviceActionsApi
             return (null, GraphErrors.BadRequest($"The request body is not valid JSON: {ex.Message}"));
         }
     }
-
-    private static string DeviceActionName(DeviceActionKind kind) => JsonNamingPolicy.CamelCase.ConvertName(kind.ToString());
 }

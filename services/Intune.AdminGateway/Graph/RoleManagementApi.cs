@@ -19,18 +19,15 @@ namespace Intune.AdminGateway.Graph;
 /// </summary>
 public static class RoleManagementApi
 {
-    private const string DefinitionType = "#microsoft.graph.deviceAndAppManagementRoleDefinition";
-    private const string AssignmentType = "#microsoft.graph.deviceAndAppManagementRoleAssignment";
-
     private static readonly Dictionary<string, Type> DefinitionTypes = new()
     {
-        [DefinitionType] = typeof(RoleDefinitionBody),
+        [RoleManagement.DefinitionODataType] = typeof(RoleDefinitionBody),
         ["#microsoft.graph.roleDefinition"] = typeof(RoleDefinitionBody),
     };
 
     private static readonly Dictionary<string, Type> AssignmentTypes = new()
     {
-        [AssignmentType] = typeof(RoleAssignmentBody),
+        [RoleManagement.AssignmentODataType] = typeof(RoleAssignmentBody),
     };
 
     public static RouteGroupBuilder MapRoleManagementApi(this RouteGroupBuilder v1)
@@ -46,6 +43,7 @@ public static class RoleManagementApi
         assignments.MapGet("", ListAssignmentsAsync).RequirePermission(AdminPermissions.RolesRead);
         assignments.MapGet("/{id}", GetAssignmentAsync).RequirePermission(AdminPermissions.RolesRead);
         assignments.MapPost("", CreateAssignmentAsync).RequirePermission(AdminPermissions.RolesWrite);
+        assignments.MapPatch("/{id}", PatchAssignmentAsync).RequirePermission(AdminPermissions.RolesWrite);
         assignments.MapDelete("/{id}", DeleteAssignmentAsync).RequirePermission(AdminPermissions.RolesWrite);
 
         v1.MapGet("/deviceManagement/resourceOperations", ListOperations).RequirePermission(AdminPermissions.RolesRead);
@@ -53,163 +51,87 @@ public static class RoleManagementApi
     }
 
     private static async Task<IResult> ListDefinitionsAsync(HttpContext context, RoleManagement roles) =>
-        Collection(context, "roleDefinitions", (await roles.ListDefinitionsAsync(Tenant(context))).Select(ToGraph));
+        Collection(context, "roleDefinitions", (await roles.ListDefinitionsAsync(Tenant(context))).Select(RoleManagement.ToGraph));
 
     private static async Task<IResult> GetDefinitionAsync(string id, HttpContext context, RoleManagement roles) =>
         await roles.GetDefinitionAsync(Tenant(context), id) is { } found
-            ? Entity(context, "roleDefinitions", ToGraph(found), StatusCodes.Status200OK)
-            : GraphErrors.NotFound($"No roleDefinition with id '{id}' exists in this tenant.");
+            ? Entity(context, "roleDefinitions", RoleManagement.ToGraph(found), StatusCodes.Status200OK)
+            : DefinitionNotFound(id);
 
     private static async Task<IResult> CreateDefinitionAsync(HttpContext context, RoleManagement roles, AuditRecorder audit)
     {
         var body = await GraphRequestBody.ReadAsync<RoleDefinitionBody>(context, DefinitionTypes);
-        if (!body.IsValid)
-        {
-            return body.Error!;
-        }
-
-        var request = body.Value!;
-        if (string.IsNullOrWhiteSpace(request.DisplayName))
-        {
-            return GraphErrors.BadRequest("displayName is required for a role definition.");
-        }
-
-        if (request.IsBuiltIn == true)
-        {
-            return GraphErrors.BadRequest("isBuiltIn cannot be true: only Intune's own roles are built in.");
-        }
-
-        if (Validate(request.RolePermissions) is { } invalid)
-        {
-            return invalid;
-        }
-
-        var definition = new RoleDefinition(Guid.NewGuid().ToString(), request.DisplayName, request.Description, Allowed(request.RolePermissions), NotAllowed(request.RolePermissions));
-        await roles.PutDefinitionAsync(Tenant(context), definition);
-        var view = new RoleDefinitionView(definition, false);
-        audit.AddResource("RoleDefinition", definition.Id, definition.DisplayName, null, ToGraph(view));
-        return Entity(context, "roleDefinitions", ToGraph(view), StatusCodes.Status201Created);
+        return body.IsValid
+            ? await GuardAsync(async () => Entity(context, "roleDefinitions", RoleManagement.ToGraph(await roles.CreateDefinitionAsync(Tenant(context), Draft(body.Value!), audit)), StatusCodes.Status201Created))
+            : body.Error!;
     }
 
     private static async Task<IResult> PatchDefinitionAsync(string id, HttpContext context, RoleManagement roles, AuditRecorder audit)
     {
-        var existing = await roles.GetDefinitionAsync(Tenant(context), id);
-        if (existing is null)
+        // A missing role is 404 before the body is judged, as Graph answers.
+        if (await roles.GetDefinitionAsync(Tenant(context), id) is null)
         {
-            return GraphErrors.NotFound($"No roleDefinition with id '{id}' exists in this tenant.");
-        }
-
-        if (existing.IsBuiltIn)
-        {
-            return GraphErrors.BadRequest($"'{existing.Definition.DisplayName}' is a built-in role and cannot be changed; create a custom role instead.");
+            return DefinitionNotFound(id);
         }
 
         var body = await GraphRequestBody.ReadAsync<RoleDefinitionBody>(context, DefinitionTypes);
-        if (!body.IsValid)
-        {
-            return body.Error!;
-        }
-
-        var patch = body.Value!;
-        if (Validate(patch.RolePermissions) is { } invalid)
-        {
-            return invalid;
-        }
-
-        var old = existing.Definition;
-        var updated = old with
-        {
-            DisplayName = string.IsNullOrWhiteSpace(patch.DisplayName) ? old.DisplayName : patch.DisplayName,
-            Description = patch.Description ?? old.Description,
-            AllowedResourceActions = patch.RolePermissions is null ? old.AllowedResourceActions : Allowed(patch.RolePermissions),
-            NotAllowedResourceActions = patch.RolePermissions is null ? old.NotAllowedResourceActions : NotAllowed(patch.RolePermissions),
-        };
-        await roles.PutDefinitionAsync(Tenant(context), updated);
-        audit.AddResource("RoleDefinition", id, updated.DisplayName, ToGraph(existing), ToGraph(new RoleDefinitionView(updated, false)));
-        return Results.NoContent();
+        return body.IsValid
+            ? await GuardAsync(async () => await roles.UpdateDefinitionAsync(Tenant(context), id, Draft(body.Value!) with { IsBuiltIn = null }, audit) is null ? DefinitionNotFound(id) : Results.NoContent())
+            : body.Error!;
     }
 
-    private static async Task<IResult> DeleteDefinitionAsync(string id, HttpContext context, RoleManagement roles, AuditRecorder audit)
-    {
-        var existing = await roles.GetDefinitionAsync(Tenant(context), id);
-        if (existing is null)
-        {
-            return GraphErrors.NotFound($"No roleDefinition with id '{id}' exists in this tenant.");
-        }
-
-        if (existing.IsBuiltIn)
-        {
-            return GraphErrors.BadRequest($"'{existing.Definition.DisplayName}' is a built-in role and cannot be deleted.");
-        }
-
-        try
-        {
-            await roles.DeleteDefinitionAsync(Tenant(context), id);
-        }
-        catch (RoleInUseException e)
-        {
-            return GraphErrors.BadRequest(e.Message);
-        }
-
-        audit.AddResource("RoleDefinition", id, existing.Definition.DisplayName, ToGraph(existing), null);
-        return Results.NoContent();
-    }
+    private static Task<IResult> DeleteDefinitionAsync(string id, HttpContext context, RoleManagement roles, AuditRecorder audit) =>
+        GuardAsync(async () => await roles.DeleteDefinitionAsync(Tenant(context), id, audit) ? Results.NoContent() : DefinitionNotFound(id));
 
     private static async Task<IResult> ListAssignmentsAsync(HttpContext context, RoleManagement roles) =>
-        Collection(context, "roleAssignments", (await roles.SnapshotAsync(Tenant(context))).RoleAssignments.Select(ToGraph));
+        Collection(context, "roleAssignments", (await roles.ListAssignmentsAsync(Tenant(context))).Select(RoleManagement.ToGraph));
 
     private static async Task<IResult> GetAssignmentAsync(string id, HttpContext context, RoleManagement roles) =>
-        (await roles.SnapshotAsync(Tenant(context))).RoleAssignments.FirstOrDefault(a => a.Id == id) is { } found
-            ? Entity(context, "roleAssignments", ToGraph(found), StatusCodes.Status200OK)
-            : GraphErrors.NotFound($"No roleAssignment with id '{id}' exists in this tenant.");
+        await roles.GetAssignmentAsync(Tenant(context), id) is { } found
+            ? Entity(context, "roleAssignments", RoleManagement.ToGraph(found), StatusCodes.Status200OK)
+            : AssignmentNotFound(id);
 
     private static async Task<IResult> CreateAssignmentAsync(HttpContext context, RoleManagement roles, AuditRecorder audit)
     {
-        var body = await GraphRequestBody.ReadAsync<RoleAssignmentBody>(context, AssignmentTypes);
+        var body = await GraphRequestBody.ReadAsync<RoleAssignmentBody>(context, AssignmentTypes, RoleManagement.AssignmentODataType);
         if (!body.IsValid)
         {
             return body.Error!;
         }
 
-        var request = body.Value!;
-        if (string.IsNullOrWhiteSpace(request.DisplayName))
+        if (RoleIdFromBind(body.Value!.RoleDefinitionBind) is null)
         {
-            return GraphErrors.BadRequest("displayName is required for a role assignment.");
+            audit.Describe("Create RoleAssignment", "Create", "Role");
+            return GraphErrors.BadRequest(BindHint);
         }
 
-        if (request.Members is not { Count: > 0 } members || members.Any(string.IsNullOrWhiteSpace))
-        {
-            return GraphErrors.BadRequest("members must list at least one user, by Entra object id or user principal name.");
-        }
-
-        var roleId = RoleIdFromBind(request.RoleDefinitionBind);
-        if (roleId is null)
-        {
-            return GraphErrors.BadRequest("Bind the role with 'roleDefinition@odata.bind': 'https://graph.microsoft.com/v1.0/deviceManagement/roleDefinitions/{id}'.");
-        }
-
-        if (await roles.GetDefinitionAsync(Tenant(context), roleId) is null)
-        {
-            return GraphErrors.BadRequest($"'roleDefinition@odata.bind' names role definition '{roleId}', which does not exist in this tenant.");
-        }
-
-        var assignment = new RoleAssignment(Guid.NewGuid().ToString(), request.DisplayName, request.Description, roleId, members, request.ResourceScopes ?? ["/"]);
-        await roles.PutAssignmentAsync(Tenant(context), assignment);
-        audit.AddResource("RoleAssignment", assignment.Id, assignment.DisplayName, null, ToGraph(assignment));
-        return Entity(context, "roleAssignments", ToGraph(assignment), StatusCodes.Status201Created);
+        return await GuardAsync(async () => Entity(context, "roleAssignments", RoleManagement.ToGraph(await roles.CreateAssignmentAsync(Tenant(context), Draft(body.Value!), audit)), StatusCodes.Status201Created));
     }
 
-    private static async Task<IResult> DeleteAssignmentAsync(string id, HttpContext context, RoleManagement roles, AuditRecorder audit)
+    private static async Task<IResult> PatchAssignmentAsync(string id, HttpContext context, RoleManagement roles, AuditRecorder audit)
     {
-        var existing = (await roles.SnapshotAsync(Tenant(context))).RoleAssignments.FirstOrDefault(a => a.Id == id);
-        if (existing is null || !await roles.DeleteAssignmentAsync(Tenant(context), id))
+        if (await roles.GetAssignmentAsync(Tenant(context), id) is null)
         {
-            return GraphErrors.NotFound($"No roleAssignment with id '{id}' exists in this tenant.");
+            return AssignmentNotFound(id);
         }
 
-        audit.AddResource("RoleAssignment", id, existing.DisplayName, ToGraph(existing), null);
-        return Results.NoContent();
+        var body = await GraphRequestBody.ReadAsync<RoleAssignmentBody>(context, AssignmentTypes, RoleManagement.AssignmentODataType);
+        if (!body.IsValid)
+        {
+            return body.Error!;
+        }
+
+        if (body.Value!.RoleDefinitionBind is not null && RoleIdFromBind(body.Value.RoleDefinitionBind) is null)
+        {
+            audit.Describe("Patch RoleAssignment", "Patch", "Role");
+            return GraphErrors.BadRequest(BindHint);
+        }
+
+        return await GuardAsync(async () => await roles.UpdateAssignmentAsync(Tenant(context), id, Draft(body.Value!), audit) is null ? AssignmentNotFound(id) : Results.NoContent());
     }
+
+    private static Task<IResult> DeleteAssignmentAsync(string id, HttpContext context, RoleManagement roles, AuditRecorder audit) =>
+        GuardAsync(async () => await roles.DeleteAssignmentAsync(Tenant(context), id, audit) ? Results.NoContent() : AssignmentNotFound(id));
 
     private static IResult ListOperations(HttpContext context) =>
         Collection(context, "resourceOperations", AdminPermissions.All.Select(p =>
@@ -226,22 +148,38 @@ public static class RoleManagementApi
             };
         }));
 
-    private static IResult? Validate(List<RolePermissionBody>? permissions)
+    private const string BindHint = "Bind the role with 'roleDefinition@odata.bind': 'https://graph.microsoft.com/v1.0/deviceManagement/roleDefinitions/{id}'.";
+
+    private static RoleDefinitionDraft Draft(RoleDefinitionBody body)
     {
-        var unknown = (permissions ?? [])
-            .SelectMany(p => p.ResourceActions ?? [])
-            .SelectMany(a => (a.AllowedResourceActions ?? []).Concat(a.NotAllowedResourceActions ?? []))
-            .FirstOrDefault(a => !AdminPermissions.All.Contains(a));
-        return unknown is null
-            ? null
-            : GraphErrors.BadRequest($"'{unknown}' is not an Intune resource operation; GET /deviceManagement/resourceOperations lists them.");
+        var actions = body.RolePermissions?.SelectMany(p => p.ResourceActions ?? []).ToList();
+        return new RoleDefinitionDraft(
+            body.DisplayName,
+            body.Description,
+            actions?.SelectMany(a => a.AllowedResourceActions ?? []).ToList(),
+            actions?.SelectMany(a => a.NotAllowedResourceActions ?? []).ToList(),
+            body.IsBuiltIn);
     }
 
-    private static List<string> Allowed(List<RolePermissionBody>? permissions) =>
-        (permissions ?? []).SelectMany(p => p.ResourceActions ?? []).SelectMany(a => a.AllowedResourceActions ?? []).Distinct().ToList();
+    private static RoleAssignmentDraft Draft(RoleAssignmentBody body) =>
+        new(body.DisplayName, body.Description, RoleIdFromBind(body.RoleDefinitionBind), body.Members, body.ResourceScopes);
 
-    private static List<string> NotAllowed(List<RolePermissionBody>? permissions) =>
-        (permissions ?? []).SelectMany(p => p.ResourceActions ?? []).SelectMany(a => a.NotAllowedResourceActions ?? []).Distinct().ToList();
+    /// <summary>The application layer's refusals as Graph's 400 (bad input and refused state alike, as Intune answers).</summary>
+    private static async Task<IResult> GuardAsync(Func<Task<IResult>> handler)
+    {
+        try
+        {
+            return await handler();
+        }
+        catch (Exception e) when (e is AdminInputException or AdminPreconditionException)
+        {
+            return GraphErrors.BadRequest(e.Message);
+        }
+    }
+
+    private static IResult DefinitionNotFound(string id) => GraphErrors.NotFound($"No roleDefinition with id '{id}' exists in this tenant.");
+
+    private static IResult AssignmentNotFound(string id) => GraphErrors.NotFound($"No roleAssignment with id '{id}' exists in this tenant.");
 
     private static string? RoleIdFromBind(string? bind)
     {
@@ -259,34 +197,6 @@ public static class RoleManagementApi
         var id = bind[(at + "roleDefinitions".Length)..].Trim('/', '(', ')', '\'');
         return id.Length == 0 ? null : id;
     }
-
-    private static JsonObject ToGraph(RoleDefinitionView view) => new()
-    {
-        ["@odata.type"] = DefinitionType,
-        ["id"] = view.Definition.Id,
-        ["displayName"] = view.Definition.DisplayName,
-        ["description"] = view.Definition.Description,
-        ["isBuiltIn"] = view.IsBuiltIn,
-        ["rolePermissions"] = new JsonArray(new JsonObject
-        {
-            ["resourceActions"] = new JsonArray(new JsonObject
-            {
-                ["allowedResourceActions"] = new JsonArray(view.Definition.AllowedResourceActions.Select(a => (JsonNode?)a).ToArray()),
-                ["notAllowedResourceActions"] = new JsonArray(view.Definition.NotAllowedResourceActions.Select(a => (JsonNode?)a).ToArray()),
-            }),
-        }),
-    };
-
-    private static JsonObject ToGraph(RoleAssignment assignment) => new()
-    {
-        ["@odata.type"] = AssignmentType,
-        ["id"] = assignment.Id,
-        ["displayName"] = assignment.DisplayName,
-        ["description"] = assignment.Description,
-        ["members"] = new JsonArray(assignment.Members.Select(m => (JsonNode?)m).ToArray()),
-        ["resourceScopes"] = new JsonArray(assignment.ResourceScopes.Select(s => (JsonNode?)s).ToArray()),
-        ["roleDefinition@odata.bind"] = $"roleDefinitions/{assignment.RoleDefinitionId}",
-    };
 
     private static string Tenant(HttpContext context) => context.User.GetTenantId()!;
 

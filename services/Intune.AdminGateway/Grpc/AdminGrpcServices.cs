@@ -78,7 +78,7 @@ internal sealed class ManagedDevicesGrpcService(ManagedDeviceQueries queries) : 
             : throw new RpcException(new Status(StatusCode.NotFound, $"No managedDevice with id '{request.Id}' exists in this tenant."));
     }
 
-    private static Admin.V1.ManagedDevice ToMessage(ManagedDeviceView device) => new()
+    internal static Admin.V1.ManagedDevice ToMessage(ManagedDeviceView device) => new()
     {
         Id = device.Id,
         DeviceName = device.DeviceName,
@@ -202,20 +202,7 @@ internal sealed class RoleDefinitionsGrpcService(RoleManagement roles) : RoleDef
     {
         var tenantId = await AdminCall.AuthorizeAsync(context, AdminPermissions.RolesRead);
         var response = new ListRoleDefinitionsResponse();
-        foreach (var view in await roles.ListDefinitionsAsync(tenantId))
-        {
-            var message = new Admin.V1.RoleDefinition
-            {
-                Id = view.Definition.Id,
-                DisplayName = view.Definition.DisplayName,
-                Description = view.Definition.Description ?? string.Empty,
-                IsBuiltIn = view.IsBuiltIn,
-            };
-            message.AllowedResourceActions.AddRange(view.Definition.AllowedResourceActions);
-            message.NotAllowedResourceActions.AddRange(view.Definition.NotAllowedResourceActions);
-            response.RoleDefinitions.Add(message);
-        }
-
+        response.RoleDefinitions.AddRange((await roles.ListDefinitionsAsync(tenantId)).Select(RoleAdministrationGrpcService.ToMessage));
         return response;
     }
 }
