@@ -33,7 +33,7 @@ public sealed class AuditLog(IScaleUnitRouter router, TimeProvider time)
     public DateTimeOffset Now => time.GetUtcNow();
 
     /// <summary>Records a change made outside the REST pipeline (gRPC), with the caller taken from the request.</summary>
-    public Task RecordAsync(string tenantId, HttpContext context, string activityType, string operation, string category, IReadOnlyList<AuditResource> resources)
+    public Task RecordAsync(string tenantId, HttpContext context, string activityType, string operation, string category, IReadOnlyList<AuditResource> resources, string result = "Success")
     {
         var user = context.User;
         return AppendAsync(tenantId, new AuditEvent
@@ -51,7 +51,7 @@ public sealed class AuditLog(IScaleUnitRouter router, TimeProvider time)
             ActivityDateTime = Now,
             ActivityType = activityType,
             ActivityOperationType = operation,
-            ActivityResult = "Success",
+            ActivityResult = result,
             CorrelationId = Guid.TryParse(context.Request.Headers["client-request-id"], out var correlation) ? correlation : Guid.Empty,
             Category = category,
             Resources = resources,
