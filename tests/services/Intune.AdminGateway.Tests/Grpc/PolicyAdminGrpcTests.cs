@@ -99,6 +99,12 @@ public sealed class PolicyAdminGrpcTests(PolicyAdminGrpcTests.Unit unit) : IClas
         var state = Assert.Single(states.States);
         Assert.Equal("nonCompliant", state.State);
         Assert.Equal("nonCompliant", Assert.Single(state.SettingStates, s => s.Setting == "bitLockerEnabled").State);
+
+        // Leaving the group unassigns the policy: the device drops out of its report.
+        await GroupsClient.RemoveGroupMemberAsync(new RemoveGroupMemberRequest { GroupId = fleet.GroupId, MemberId = fleet.Bad.DeviceId }, fleet.Auth);
+        var afterRemoval = await Policies.GetPolicyDeviceStatusOverviewAsync(policy, fleet.Auth);
+        Assert.Equal((1, 0), (afterRemoval.SuccessCount, afterRemoval.FailedCount));
+        Assert.Equal(fleet.Good.DeviceId, Assert.Single((await Policies.ListPolicyDeviceStatusesAsync(policy, fleet.Auth)).Statuses).DeviceId);
     }
 
     [Fact]
