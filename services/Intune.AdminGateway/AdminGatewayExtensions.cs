@@ -106,6 +106,7 @@ public static class AdminGatewayExtensions
 
         var gateway = builder.Configuration.GetSection(GatewayListenOptions.SectionName).Get<GatewayListenOptions>() ?? new GatewayListenOptions();
         builder.Services.AddGrpc().AddDevicesAdminGrpc();
+        builder.Services.AddPolicyAdminGrpc();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(IPAddress.Parse(gateway.ListenAddress), gateway.AdminPort, listen => listen.Protocols = HttpProtocols.Http1);
@@ -142,6 +143,10 @@ public static class AdminGatewayExtensions
         app.MapGrpcService<AuditEventsGrpcService>().RequireHost(grpcHost);
         app.MapGrpcService<RoleDefinitionsGrpcService>().RequireHost(grpcHost);
         app.MapDevicesAdminGrpc(grpcHost);
+        app.MapGrpcService<DevicePoliciesGrpcService>().RequireHost(grpcHost);
+        app.MapGrpcService<GroupsGrpcService>().RequireHost(grpcHost);
+        app.MapGrpcService<TenantComplianceGrpcService>().RequireHost(grpcHost);
+        app.MapGrpcService<AccessVerdictsGrpcService>().RequireHost(grpcHost);
         v1.MapPoliciesApi();
         v1.MapGroupsApi();
         v1.MapDeviceManagementComplianceApi();

@@ -33,8 +33,8 @@ public sealed class AuditLog(IScaleUnitRouter router, TimeProvider time)
     public DateTimeOffset Now => time.GetUtcNow();
 
     /// <summary>Records a change made outside the REST pipeline (gRPC), with the caller taken from the request.</summary>
-    public Task RecordAsync(string tenantId, HttpContext context, string activityType, string operation, string category, IReadOnlyList<AuditResource> resources) =>
-        AppendAsync(tenantId, Build(context, activityType, operation, category, "Success", resources));
+    public Task RecordAsync(string tenantId, HttpContext context, string activityType, string operation, string category, IReadOnlyList<AuditResource> resources, string result = "Success") =>
+        AppendAsync(tenantId, Build(context, activityType, operation, category, result, resources));
 
     /// <summary>
     /// The auditEvent of one admin call: the actor (UPN, object id, IP, roles) and the correlation id

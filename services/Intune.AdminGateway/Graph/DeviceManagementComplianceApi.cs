@@ -88,11 +88,6 @@ public static class DeviceManagementComplianceApi
         dm.MapGet("/managedDevices/{id}/complianceNotifications", (string id, HttpContext context, PolicyAdministration admin) => GraphResults.GuardAsync(async () =>
         {
             var device = await admin.DeviceAsync(Tenant(context), id);
-            if (device is null || await device.GetAccessVerdictAsync() is null)
-            {
-                return GraphErrors.NotFound($"No managedDevice with id '{id}' exists in this tenant.");
-            }
-
             var notifications = await device.GetNotificationsAsync();
             return GraphResults.Collection(context, $"deviceManagement/managedDevices('{id}')/complianceNotifications", notifications.Select(n => (JsonNode)new JsonObject
             {
@@ -128,23 +123,15 @@ public static class DeviceManagementComplianceApi
 
         // Conditional access: "is device X of this tenant managed and compliant".
         dm.MapGet("/conditionalAccess/devices/{id}", (string id, HttpContext context, PolicyAdministration admin) => GraphResults.GuardAsync(async () =>
-            await admin.VerdictAsync(Tenant(context), id) is { } verdict
-                ? GraphResults.Entity(context, "deviceManagement/conditionalAccess/devices/$entity", WriteVerdict(verdict))
-                : GraphErrors.NotFound($"No managedDevice with id '{id}' exists in this tenant.")))
+            GraphResults.Entity(context, "deviceManagement/conditionalAccess/devices/$entity", WriteVerdict(await admin.VerdictAsync(Tenant(context), id)))))
             .RequirePermission(AdminPermissions.ManagedDevicesRead);
 
         // Network access control: the same verdict, looked up by serial number or MAC address.
         dm.MapGet("/networkAccessControl/devices", (HttpContext context, PolicyAdministration admin) => GraphResults.GuardAsync(async () =>
         {
             var query = context.Request.Query;
-            var (kind, value) = query.TryGetValue("serialNumber", out var serial) && !string.IsNullOrWhiteSpace(serial)
-                ? (HardwareKind.SerialNumber, serial.ToString())
-                : query.TryGetValue("macAddress", out var mac) && HardwareIndex.Normalize(HardwareKind.MacAddress, mac.ToString()).Length == 12
-                    ? (HardwareKind.MacAddress, mac.ToString())
-                    : throw new PolicyValidationException("Give ?serialNumber=… or ?macAddress=… (12 hex digits, any separators).");
-            return await admin.VerdictByHardwareAsync(Tenant(context), kind, value) is { } verdict
-                ? GraphResults.Entity(context, "deviceManagement/networkAccessControl/devices/$entity", WriteVerdict(verdict))
-                : GraphErrors.NotFound($"No managed device of this tenant reported {(kind == HardwareKind.SerialNumber ? "serial number" : "MAC address")} '{value}'.");
+            var verdict = await admin.VerdictByHardwareAsync(Tenant(context), query["serialNumber"].ToString(), query["macAddress"].ToString());
+            return GraphResults.Entity(context, "deviceManagement/networkAccessControl/devices/$entity", WriteVerdict(verdict));
         })).RequirePermission(AdminPermissions.ManagedDevicesRead);
 
         return v1;
@@ -153,14 +140,7 @@ public static class DeviceManagementComplianceApi
     private static async Task<IResult> PolicyStatesAsync(string id, HttpContext context, PolicyAdministration admin, PolicyKind kind) =>
         await GraphResults.GuardAsync(async () =>
         {
-            var device = await admin.DeviceAsync(Tenant(context), id);
-            var verdict = device is null ? null : await device.GetAccessVerdictAsync();
-            if (device is null || verdict is null)
-            {
-                return GraphErrors.NotFound($"No managedDevice with id '{id}' exists in this tenant.");
-            }
-
-            var statuses = await device.GetPolicyStatusesAsync(kind);
+            var statuses = await admin.DevicePolicyStatusesAsync(Tenant(context), id, kind);
             var path = kind == PolicyKind.Compliance ? "deviceCompliancePolicyStates" : "deviceConfigurationStates";
             return GraphResults.Collection(context, $"deviceManagement/managedDevices('{id}')/{path}", statuses.Select(s => (JsonNode)new JsonObject
             {
@@ -184,9 +164,10 @@ public static class DeviceManagementComplianceApi
 
     private static async Task<IResult> DecideAsync(string deviceId, bool confirm, HttpContext context, PolicyAdministration admin) =>
         await GraphResults.GuardAsync(async () =>
-            await (await admin.TenantAsync(Tenant(context))).DecideRetireAsync(deviceId, confirm)
-                ? Results.NoContent()
-                : GraphErrors.NotFound($"No pending retire request for device '{deviceId}'."));
+        {
+            await admin.DecideRetireAsync(Tenant(context), deviceId, confirm);
+            return Results.NoContent();
+        });
 
     private static JsonObject WriteDeviceManagement(string tenantId, ComplianceSettings settings) => new()
     {

@@ -25,18 +25,13 @@ public static class GroupsApi
             .RequirePermission(AdminPermissions.GroupsRead);
 
         groups.MapGet("/{id}", (string id, HttpContext context, PolicyAdministration admin) => GraphResults.GuardAsync(async () =>
-            GraphResults.Entity(context, "groups/$entity", Write(await FindAsync(admin, context, id)))))
+            GraphResults.Entity(context, "groups/$entity", Write(await admin.FindGroupAsync(Tenant(context), id)))))
             .RequirePermission(AdminPermissions.GroupsRead);
 
         groups.MapPost("", (HttpContext context, PolicyAdministration admin) => GraphResults.GuardAsync(async () =>
         {
             var body = await GraphResults.ReadBodyAsync(context);
             var displayName = (body["displayName"] as JsonValue)?.TryGetValue<string>(out var name) == true ? name : null;
-            if (string.IsNullOrWhiteSpace(displayName))
-            {
-                throw new PolicyValidationException("displayName is required.");
-            }
-
             var description = (body["description"] as JsonValue)?.TryGetValue<string>(out var d) == true ? d : null;
             var group = await admin.CreateGroupAsync(Tenant(context), displayName, description);
             context.Response.Headers.Location = $"{GraphResults.BaseUrl(context)}/groups/{group.Id}";
@@ -45,15 +40,13 @@ public static class GroupsApi
 
         groups.MapDelete("/{id}", (string id, HttpContext context, PolicyAdministration admin) => GraphResults.GuardAsync(async () =>
         {
-            await FindAsync(admin, context, id);
-            await (await admin.GroupAsync(Tenant(context), id)).DeleteAsync();
+            await admin.DeleteGroupAsync(Tenant(context), id);
             return Results.NoContent();
         })).RequirePermission(AdminPermissions.GroupsWrite);
 
         groups.MapGet("/{id}/members", (string id, HttpContext context, PolicyAdministration admin) => GraphResults.GuardAsync(async () =>
         {
-            await FindAsync(admin, context, id);
-            var members = await (await admin.GroupAsync(Tenant(context), id)).GetMembersAsync();
+            var members = await admin.GroupMembersAsync(Tenant(context), id);
             return GraphResults.Collection(context, "directoryObjects", members.Devices
                 .Select(d => (JsonNode)new JsonObject { ["@odata.type"] = "#microsoft.graph.device", ["id"] = d })
                 .Concat(members.Users.Select(u => (JsonNode)new JsonObject { ["@odata.type"] = "#microsoft.graph.user", ["id"] = u, ["userPrincipalName"] = u })));
@@ -61,19 +54,17 @@ public static class GroupsApi
 
         groups.MapPost("/{id}/members/$ref", (string id, HttpContext context, PolicyAdministration admin) => GraphResults.GuardAsync(async () =>
         {
-            await FindAsync(admin, context, id);
+            await admin.FindGroupAsync(Tenant(context), id);
             var body = await GraphResults.ReadBodyAsync(context);
             var member = ParseMemberReference((body["@odata.id"] as JsonValue)?.TryGetValue<string>(out var reference) == true ? reference : null);
-            await (await admin.GroupAsync(Tenant(context), id)).AddMembersAsync([member]);
+            await admin.AddGroupMembersAsync(Tenant(context), id, [member]);
             return Results.NoContent();
         })).RequirePermission(AdminPermissions.GroupsWrite);
 
         groups.MapDelete("/{id}/members/{memberId}/$ref", (string id, string memberId, HttpContext context, PolicyAdministration admin) => GraphResults.GuardAsync(async () =>
         {
-            await FindAsync(admin, context, id);
-            return await (await admin.GroupAsync(Tenant(context), id)).RemoveMemberAsync(Uri.UnescapeDataString(memberId))
-                ? Results.NoContent()
-                : GraphErrors.NotFound($"'{memberId}' is not a member of group '{id}'.");
+            await admin.RemoveGroupMemberAsync(Tenant(context), id, Uri.UnescapeDataString(memberId));
+            return Results.NoContent();
         })).RequirePermission(AdminPermissions.GroupsWrite);
 
         return v1;
@@ -99,9 +90,8 @@ public static class GroupsApi
         var id = Uri.UnescapeDataString(parts[^1]);
         return parts[^2] switch
         {
-            "users" when id.Contains('@') => new GroupMember(GroupMemberKind.User, id),
-            "users" => throw new PolicyValidationException("Users are referenced by userPrincipalName (…/users/adele@contoso.com)."),
-            "devices" or "managedDevices" or "directoryObjects" when Guid.TryParse(id, out _) => new GroupMember(GroupMemberKind.Device, id),
+            "users" => PolicyAdministration.Member(GroupMemberKind.User, id),
+            "devices" or "managedDevices" or "directoryObjects" when Guid.TryParse(id, out _) => PolicyAdministration.Member(GroupMemberKind.Device, id),
             _ => throw new PolicyValidationException($"'{reference}' does not name a device (…/devices/{{managedDeviceId}}) or a user (…/users/{{userPrincipalName}})."),
         };
     }
@@ -117,10 +107,6 @@ public static class GroupsApi
         ["securityEnabled"] = true,
         ["mailEnabled"] = false,
     };
-
-    private static async Task<GroupInfo> FindAsync(PolicyAdministration admin, HttpContext context, string id) =>
-        (Guid.TryParse(id, out _) ? await (await admin.GroupAsync(Tenant(context), id)).GetAsync() : null)
-            ?? throw new ObjectNotFoundException($"No group with id '{id}' exists in this tenant.");
 
     private static string Tenant(HttpContext context) => context.User.GetTenantId()!;
 }

@@ -15,20 +15,14 @@ namespace Intune.AdminGateway.Graph;
 /// </summary>
 public static class PoliciesApi
 {
-    private sealed record Permissions(string Read, string Create, string Update, string Delete, string Assign);
-
     public static RouteGroupBuilder MapPoliciesApi(this RouteGroupBuilder v1)
     {
-        Map(v1, "deviceCompliancePolicies", PolicyKind.Compliance, new Permissions(
-            AdminPermissions.CompliancePoliciesRead, AdminPermissions.CompliancePoliciesCreate, AdminPermissions.CompliancePoliciesUpdate,
-            AdminPermissions.CompliancePoliciesDelete, AdminPermissions.CompliancePoliciesAssign));
-        Map(v1, "deviceConfigurations", PolicyKind.Configuration, new Permissions(
-            AdminPermissions.DeviceConfigurationsRead, AdminPermissions.DeviceConfigurationsCreate, AdminPermissions.DeviceConfigurationsUpdate,
-            AdminPermissions.DeviceConfigurationsDelete, AdminPermissions.DeviceConfigurationsAssign));
+        Map(v1, "deviceCompliancePolicies", PolicyKind.Compliance, PolicyPermissions.Compliance);
+        Map(v1, "deviceConfigurations", PolicyKind.Configuration, PolicyPermissions.Configuration);
         return v1;
     }
 
-    private static void Map(RouteGroupBuilder v1, string collection, PolicyKind kind, Permissions permissions)
+    private static void Map(RouteGroupBuilder v1, string collection, PolicyKind kind, PolicyPermissions permissions)
     {
         var contextPath = $"deviceManagement/{collection}";
         var group = v1.MapGroup($"/deviceManagement/{collection}");
@@ -49,7 +43,7 @@ public static class PoliciesApi
 
         group.MapGet("/{id}", (string id, HttpContext context, PolicyAdministration admin) => GraphResults.GuardAsync(async () =>
         {
-            var policy = await FindAsync(admin, context, id, kind);
+            var policy = await admin.FindPolicyAsync(Tenant(context), id, kind);
             var (actions, assignments) = Expand(context);
             var assigned = assignments ? await (await admin.PolicyAsync(Tenant(context), id)).GetAssignmentsAsync() : null;
             return GraphResults.Entity(context, $"{contextPath}/$entity", PolicyGraphMapping.Write(policy, actions, assigned));
@@ -57,55 +51,34 @@ public static class PoliciesApi
 
         group.MapPost("", (HttpContext context, PolicyAdministration admin) => GraphResults.GuardAsync(async () =>
         {
-            var body = await GraphResults.ReadBodyAsync(context);
-            var (schema, update, displayName) = PolicyGraphMapping.Read(body, kind, existing: null);
-            if (kind == PolicyKind.Compliance && update.ScheduledActions is null)
-            {
-                throw new PolicyValidationException("Compliance policy must have one and only one block scheduled action");
-            }
-
-            var created = await admin.CreatePolicyAsync(Tenant(context), new PolicyDefinition
-            {
-                Id = "new",
-                Kind = kind,
-                ODataType = schema.ODataType,
-                DisplayName = displayName ?? string.Empty,
-                Description = update.Description,
-                Settings = update.Settings.Where(s => s.Value is not null).ToDictionary(s => s.Key, s => s.Value!, StringComparer.Ordinal),
-                ScheduledActions = update.ScheduledActions ?? [],
-            });
+            var created = await admin.CreatePolicyAsync(Tenant(context), kind, await GraphResults.ReadBodyAsync(context));
             context.Response.Headers.Location = $"{GraphResults.BaseUrl(context)}/{contextPath}/{created.Id}";
             return GraphResults.Entity(context, $"{contextPath}/$entity", PolicyGraphMapping.Write(created, expandActions: false, null), StatusCodes.Status201Created);
         })).RequirePermission(permissions.Create);
 
         group.MapPatch("/{id}", (string id, HttpContext context, PolicyAdministration admin) => GraphResults.GuardAsync(async () =>
         {
-            var existing = await FindAsync(admin, context, id, kind);
-            var body = await GraphResults.ReadBodyAsync(context);
-            var (_, update, _) = PolicyGraphMapping.Read(body, kind, PolicySchemas.Find(existing.ODataType));
-            await (await admin.PolicyAsync(Tenant(context), id)).UpdateAsync(update);
+            await admin.UpdatePolicyAsync(Tenant(context), id, kind, await GraphResults.ReadBodyAsync(context));
             return Results.NoContent();
         })).RequirePermission(permissions.Update);
 
         group.MapDelete("/{id}", (string id, HttpContext context, PolicyAdministration admin) => GraphResults.GuardAsync(async () =>
         {
-            await FindAsync(admin, context, id, kind);
-            await (await admin.PolicyAsync(Tenant(context), id)).DeleteAsync();
+            await admin.DeletePolicyAsync(Tenant(context), id, kind);
             return Results.NoContent();
         })).RequirePermission(permissions.Delete);
 
         group.MapPost("/{id}/assign", (string id, HttpContext context, PolicyAdministration admin) => GraphResults.GuardAsync(async () =>
         {
-            await FindAsync(admin, context, id, kind);
+            await admin.FindPolicyAsync(Tenant(context), id, kind);
             var targets = PolicyGraphMapping.ReadAssignments(await GraphResults.ReadBodyAsync(context));
-            var assignments = await (await admin.PolicyAsync(Tenant(context), id)).AssignAsync(targets);
+            var assignments = await admin.AssignPolicyAsync(Tenant(context), id, kind, targets);
             return GraphResults.Collection(context, $"Collection(microsoft.graph.{(kind == PolicyKind.Compliance ? "deviceCompliancePolicyAssignment" : "deviceConfigurationAssignment")})", PolicyGraphMapping.WriteAssignments(assignments).Select(a => a!.DeepClone()));
         })).RequirePermission(permissions.Assign);
 
         group.MapGet("/{id}/assignments", (string id, HttpContext context, PolicyAdministration admin) => GraphResults.GuardAsync(async () =>
         {
-            await FindAsync(admin, context, id, kind);
-            var assignments = await (await admin.PolicyAsync(Tenant(context), id)).GetAssignmentsAsync();
+            var assignments = await (await admin.ExistingPolicyAsync(Tenant(context), id, kind)).GetAssignmentsAsync();
             return GraphResults.Collection(context, $"{contextPath}('{id}')/assignments", PolicyGraphMapping.WriteAssignments(assignments).Select(a => a!.DeepClone()));
         })).RequirePermission(permissions.Read);
 
@@ -113,18 +86,16 @@ public static class PoliciesApi
         {
             group.MapPost("/{id}/scheduleActionsForRules", (string id, HttpContext context, PolicyAdministration admin) => GraphResults.GuardAsync(async () =>
             {
-                await FindAsync(admin, context, id, kind);
+                await admin.FindPolicyAsync(Tenant(context), id, kind);
                 var body = await GraphResults.ReadBodyAsync(context);
-                var rules = PolicyGraphMapping.ReadScheduledActions(body["deviceComplianceScheduledActionForRules"]);
-                await (await admin.PolicyAsync(Tenant(context), id)).UpdateAsync(new PolicyUpdate { ScheduledActions = rules });
+                await admin.ScheduleActionsForRulesAsync(Tenant(context), id, PolicyGraphMapping.ReadScheduledActions(body["deviceComplianceScheduledActionForRules"]));
                 return Results.NoContent();
             })).RequirePermission(permissions.Update);
         }
 
         group.MapGet("/{id}/deviceStatuses", (string id, HttpContext context, PolicyAdministration admin) => GraphResults.GuardAsync(async () =>
         {
-            await FindAsync(admin, context, id, kind);
-            var rows = await (await admin.PolicyAsync(Tenant(context), id)).GetDeviceStatusesAsync();
+            var rows = await (await admin.ExistingPolicyAsync(Tenant(context), id, kind)).GetDeviceStatusesAsync();
             return GraphResults.Collection(context, $"{contextPath}('{id}')/deviceStatuses", rows.Select(r => (JsonNode)new JsonObject
             {
                 ["id"] = $"{id}_{r.DeviceId}",
@@ -140,8 +111,7 @@ public static class PoliciesApi
 
         group.MapGet("/{id}/userStatuses", (string id, HttpContext context, PolicyAdministration admin) => GraphResults.GuardAsync(async () =>
         {
-            await FindAsync(admin, context, id, kind);
-            var rows = await (await admin.PolicyAsync(Tenant(context), id)).GetUserStatusesAsync();
+            var rows = await (await admin.ExistingPolicyAsync(Tenant(context), id, kind)).GetUserStatusesAsync();
             return GraphResults.Collection(context, $"{contextPath}('{id}')/userStatuses", rows.Select(r => (JsonNode)new JsonObject
             {
                 ["id"] = $"{id}_{r.UserPrincipalName}",
@@ -155,15 +125,13 @@ public static class PoliciesApi
 
         group.MapGet("/{id}/deviceStatusOverview", (string id, HttpContext context, PolicyAdministration admin) => GraphResults.GuardAsync(async () =>
         {
-            await FindAsync(admin, context, id, kind);
-            var overview = await (await admin.PolicyAsync(Tenant(context), id)).GetDeviceOverviewAsync();
+            var overview = await (await admin.ExistingPolicyAsync(Tenant(context), id, kind)).GetDeviceOverviewAsync();
             return GraphResults.Entity(context, $"{contextPath}('{id}')/deviceStatusOverview/$entity", Overview($"{id}_deviceStatusOverview", overview, kind));
         })).RequirePermission(permissions.Read);
 
         group.MapGet("/{id}/userStatusOverview", (string id, HttpContext context, PolicyAdministration admin) => GraphResults.GuardAsync(async () =>
         {
-            await FindAsync(admin, context, id, kind);
-            var overview = await (await admin.PolicyAsync(Tenant(context), id)).GetUserOverviewAsync();
+            var overview = await (await admin.ExistingPolicyAsync(Tenant(context), id, kind)).GetUserOverviewAsync();
             return GraphResults.Entity(context, $"{contextPath}('{id}')/userStatusOverview/$entity", Overview($"{id}_userStatusOverview", overview, kind));
         })).RequirePermission(permissions.Read);
     }
@@ -201,10 +169,6 @@ public static class PoliciesApi
 
         return (parts.Contains("scheduledActionsForRule"), parts.Contains("assignments"));
     }
-
-    private static async Task<PolicyDefinition> FindAsync(PolicyAdministration admin, HttpContext context, string id, PolicyKind kind) =>
-        await admin.GetPolicyAsync(Tenant(context), id, kind)
-            ?? throw new ObjectNotFoundException($"No {(kind == PolicyKind.Compliance ? "deviceCompliancePolicy" : "deviceConfiguration")} with id '{id}' exists in this tenant.");
 
     private static string Tenant(HttpContext context) => context.User.GetTenantId()!;
 }

@@ -105,19 +105,25 @@ public static class PolicyGraphMapping
         }
 
         var typeText = ReadString("actionType", item["actionType"]) ?? throw new PolicyValidationException("actionType is required.");
+        var grace = item["gracePeriodHours"] is JsonValue g && g.TryGetValue<int>(out var hours) ? hours : 0;
+        var cc = item["notificationMessageCCList"] is JsonArray list ? list.Select(x => x?.GetValue<string>() ?? string.Empty).ToList() : [];
+        return ActionItem(typeText, grace, ReadString("notificationTemplateId", item["notificationTemplateId"]), cc);
+    }
+
+    /// <summary>One scheduled action from Graph's values (<c>actionType</c> as Graph spells it), validated.</summary>
+    public static ComplianceActionItem ActionItem(string typeText, int gracePeriodHours, string? notificationTemplateId, IReadOnlyList<string> notificationMessageCcList)
+    {
         if (!Enum.TryParse<ComplianceActionType>(typeText, ignoreCase: false, out var type) && !TryParseCamel(typeText, out type))
         {
             throw new PolicyValidationException($"'{typeText}' is not a deviceComplianceActionType (noAction, notification, block, retire, wipe, removeResourceAccessProfiles, pushNotification).");
         }
 
-        var grace = item["gracePeriodHours"] is JsonValue g && g.TryGetValue<int>(out var hours) ? hours : 0;
-        if (grace is < 0 or > 8760)
+        if (gracePeriodHours is < 0 or > 8760)
         {
-            throw new PolicyValidationException($"gracePeriodHours must be between 0 and 8760; got {grace}.");
+            throw new PolicyValidationException($"gracePeriodHours must be between 0 and 8760; got {gracePeriodHours}.");
         }
 
-        var cc = item["notificationMessageCCList"] is JsonArray list ? list.Select(x => x?.GetValue<string>() ?? string.Empty).ToList() : [];
-        return new ComplianceActionItem(type, grace, ReadString("notificationTemplateId", item["notificationTemplateId"]), cc);
+        return new ComplianceActionItem(type, gracePeriodHours, notificationTemplateId, notificationMessageCcList);
     }
 
     private static bool TryParseCamel(string text, out ComplianceActionType type)

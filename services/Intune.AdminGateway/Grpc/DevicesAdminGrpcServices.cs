@@ -16,6 +16,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using EnrollmentAssignmentTarget = Intune.Grains.Tenants.EnrollmentAssignmentTarget;
+using PolicyKind = Intune.Grains.Policies.PolicyKind;
 
 namespace Intune.AdminGateway.Grpc;
 
