@@ -2,6 +2,7 @@ using System.Net;
 using Intune.ClusterConfig;
 using Intune.DeviceGateway.Grpc;
 using Intune.DeviceGateway.Security;
+using Intune.Routing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -25,7 +26,10 @@ public static class DeviceGatewayExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<DeviceGatewayCertificates>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DeviceGatewayCertificates>());
+        builder.Services.AddSingleton<TrustedAuthorities>();
         builder.Services.AddSingleton<DeviceCertificateAuthenticator>();
+        builder.Services.TryAddSingleton(builder.Configuration.GetSection(TenantMoveMarkOptions.SectionName).Get<TenantMoveMarkOptions>() ?? new TenantMoveMarkOptions());
+        builder.Services.TryAddSingleton<TenantMoveMarks>();
         builder.Services.AddGrpc(o =>
         {
             o.MaxReceiveMessageSize = 1024 * 1024;

@@ -36,4 +36,10 @@ public sealed class DirectoryScaleUnitRouter(ScaleUnitClients units, ITenantDire
 
     /// <summary>Forgets the cached unit of a tenant, so its next call reads the directory (after a move).</summary>
     public void Invalidate(string tenantId) => _cache.TryRemove(tenantId, out _);
+
+    public bool OnTenantMoved(string tenantId, string targetScaleUnitId)
+    {
+        Invalidate(tenantId);
+        return units.Serves(targetScaleUnitId);
+    }
 }

@@ -9,9 +9,9 @@ using Microsoft.Extensions.Options;
 namespace Intune.DeviceGateway.Security;
 
 /// <summary>
-/// The gateway's view of the scale unit's CA: the CA certificate (to validate device
-/// certificates) and the gateway's own TLS certificate, issued by the CA at start so devices
-/// that pinned the CA at enrollment can authenticate the gateway. The private key is the
+/// The gateway's own TLS certificate, issued by the scale unit's CA at start so devices that
+/// pinned the CA at enrollment can authenticate the gateway (device certificates are checked
+/// against the CAs in <see cref="TrustedAuthorities"/>). The private key is the
 /// gateway's own and never leaves this process.
 /// </summary>
 public sealed class DeviceGatewayCertificates(
@@ -19,17 +19,13 @@ public sealed class DeviceGatewayCertificates(
     IOptions<GatewayListenOptions> options,
     ILogger<DeviceGatewayCertificates> logger) : IHostedService
 {
-    private X509Certificate2? _authority;
     private X509Certificate2? _server;
-
-    public X509Certificate2 Authority => _authority ?? throw new InvalidOperationException("The device gateway has not loaded the CA yet.");
 
     public X509Certificate2 ServerCertificate => _server ?? throw new InvalidOperationException("The device gateway has no TLS certificate yet.");
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var ca = grains.GetGrain<ICertificateAuthorityGrain>(0);
-        _authority = X509CertificateLoader.LoadCertificate(await ca.GetCertificateAsync());
 
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest(new X500DistinguishedName("CN=device-gateway"), key, HashAlgorithmName.SHA256);
