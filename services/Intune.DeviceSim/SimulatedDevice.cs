@@ -80,9 +80,7 @@ public sealed class SimulatedDevice : IDisposable
         var csr = new CertificateRequest($"CN={Profile.DeviceName}", _key, HashAlgorithmName.SHA256).CreateSigningRequest();
         // Trust on first use: the device does not know the unit's CA before enrolling; it pins
         // the CA from the answer and authenticates the gateway with it on every later call.
-        using var enrollChannel = CreateChannel(clientCertificate: null, pinnedAuthority: null);
-        var client = new DeviceService.DeviceServiceClient(enrollChannel);
-        var response = await client.EnrollAsync(new EnrollRequest
+        var request = new EnrollRequest
         {
             EnrollmentToken = enrollmentToken,
             Platform = Profile.Platform,
@@ -94,7 +92,21 @@ public sealed class SimulatedDevice : IDisposable
             Manufacturer = Profile.Manufacturer,
             Hardware = new HardwareIdentifiers { SerialNumber = Profile.SerialNumber, Imei = Profile.Facts().Imei },
             CertificateSigningRequest = ByteString.CopyFrom(csr),
-        }, cancellationToken: cancellationToken);
+        };
+        EnrollResponse response;
+        for (var hop = 0; ; hop++)
+        {
+            using var enrollChannel = CreateChannel(clientCertificate: null, pinnedAuthority: null);
+            try
+            {
+                response = await new DeviceService.DeviceServiceClient(enrollChannel).EnrollAsync(request, cancellationToken: cancellationToken);
+                break;
+            }
+            catch (RpcException ex) when (hop < 3 && TryFollow(ex))
+            {
+                // A gateway with a port per scale unit sent the device to its tenant's unit.
+            }
+        }
 
         TenantId = response.TenantId;
         DeviceId = response.DeviceId;

@@ -22,6 +22,10 @@ public interface IScaleUnitRouter
     /// callers follow there themselves; otherwise they send the caller there).
     /// </summary>
     bool OnTenantMoved(string tenantId, string targetScaleUnitId);
+
+    /// <summary>The id of the unit that holds <paramref name="tenantId"/>, or null where every tenant is in this process's one unit.</summary>
+    /// <exception cref="TenantNotRoutableException">The tenant is unknown to the directory.</exception>
+    ValueTask<string?> ScaleUnitOfAsync(string tenantId, CancellationToken cancellationToken = default);
 }
 
 /// <summary>The directory knows no unit for the tenant (or the unit named is not served here).</summary>
@@ -39,4 +43,6 @@ public sealed class SingleScaleUnitRouter(IGrainFactory grains) : IScaleUnitRout
 
     /// <summary>A co-hosted gateway reaches only its own unit, which the tenant just left.</summary>
     public bool OnTenantMoved(string tenantId, string targetScaleUnitId) => false;
+
+    public ValueTask<string?> ScaleUnitOfAsync(string tenantId, CancellationToken cancellationToken = default) => ValueTask.FromResult<string?>(null);
 }

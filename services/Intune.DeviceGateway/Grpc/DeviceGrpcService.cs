@@ -16,7 +16,12 @@ namespace Intune.DeviceGateway.Grpc;
 /// intune.device.v1.DeviceService: translates the wire protocol to grain calls and grain
 /// refusals to gRPC statuses. No device state lives here.
 /// </summary>
-internal sealed class DeviceGrpcService(IScaleUnitRouter router, DeviceCertificateAuthenticator authenticator, TenantMoveMarks moves, TimeProvider time) : DeviceService.DeviceServiceBase
+internal sealed class DeviceGrpcService(
+    IScaleUnitRouter router,
+    DeviceCertificateAuthenticator authenticator,
+    TenantMoveMarks moves,
+    DeviceGatewayCertificates certificates,
+    TimeProvider time) : DeviceService.DeviceServiceBase
 {
     public override async Task<EnrollResponse> Enroll(EnrollRequest request, ServerCallContext context)
     {
@@ -44,6 +49,14 @@ internal sealed class DeviceGrpcService(IScaleUnitRouter router, DeviceCertifica
         DeviceEnrollmentResult result;
         try
         {
+            // A standalone gateway has a port per unit, whose CA the device will pin: enroll
+            // where the tenant lives.
+            if (certificates.BindingOf(context.GetHttpContext().Connection.LocalPort) is { ScaleUnitId: { } portUnit }
+                && await router.ScaleUnitOfAsync(tenantId, context.CancellationToken) is { } tenantUnit && tenantUnit != portUnit)
+            {
+                throw DeviceMoves.ServedElsewhere(tenantUnit, certificates.Bindings.FirstOrDefault(b => b.ScaleUnitId == tenantUnit)?.Endpoint);
+            }
+
             var grains = await DeviceMoves.RouteAsync(router, moves, await router.ForTenantAsync(tenantId, context.CancellationToken), tenantId, writes: true, context.CancellationToken);
             result = await grains.GetGrain<IEnrollmentGrain>(0).EnrollAsync(request.EnrollmentToken, enrollment);
         }

@@ -58,6 +58,20 @@ public static class DeviceMoves
         throw new RpcException(new Status(StatusCode.Unavailable, "The tenant's scale unit could not be determined; retry later."));
     }
 
+    /// <summary>The tenant is served at another of this gateway's ports (a standalone gateway's enrollment).</summary>
+    public static RpcException ServedElsewhere(string scaleUnitId, string? endpoint)
+    {
+        var trailers = new Metadata { { MovedToUnitTrailer, scaleUnitId } };
+        if (endpoint is { Length: > 0 })
+        {
+            trailers.Add(MovedToEndpointTrailer, endpoint);
+        }
+
+        return new RpcException(
+            new Status(StatusCode.FailedPrecondition, $"The tenant is served by scale unit {scaleUnitId}; enroll at {endpoint ?? "its device endpoint"}."),
+            trailers);
+    }
+
     private static RpcException Redirect(TenantMoveMark mark)
     {
         var trailers = new Metadata { { MovedToUnitTrailer, mark.TargetScaleUnitId } };
