@@ -38,6 +38,13 @@ public sealed class ScaleUnitOptions
 
     /// <summary>Devices the unit is sized for; tenant placement uses it.</summary>
     public int CapacityDevices { get; set; } = 100_000;
+
+    /// <summary>
+    /// The URL devices reach this unit's device gateway at (e.g. <c>https://127.0.0.1:5443</c>).
+    /// A tenant move hands it to devices that still call the unit the tenant left; a standalone
+    /// gateway listens on its port for the unit's devices. Optional.
+    /// </summary>
+    public string? DeviceEndpoint { get; set; }
 }
 
 /// <summary>Rejects a scale-unit file at start with errors that name the bad field.</summary>
@@ -86,6 +93,12 @@ public sealed partial class ScaleUnitOptionsValidator : IValidateOptions<ScaleUn
         if (options.GatewayPort is < 1 or > 65535 || options.GatewayPort == options.SiloPort)
         {
             errors.Add($"ScaleUnit:GatewayPort {options.GatewayPort} must be a TCP port other than SiloPort.");
+        }
+
+        if (options.DeviceEndpoint is { Length: > 0 } endpoint
+            && (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttps))
+        {
+            errors.Add($"ScaleUnit:DeviceEndpoint '{endpoint}' must be an absolute https URL (e.g. https://127.0.0.1:5443).");
         }
 
         if (options.CapacityDevices < 1)

@@ -19,6 +19,13 @@ public sealed class TenantDirectoryOptions
 
     /// <summary>How long a gateway trusts a cached tenant → unit entry before reading it again.</summary>
     public int CacheSeconds { get; set; } = 30;
+
+    /// <summary>
+    /// How long a tenant move waits after marking the tenant moving before it copies: longer than
+    /// gateways keep a move mark (<c>TenantMoves:CacheSeconds</c>, 5 by default), so every gateway
+    /// holds the tenant's writes by the time the export reads its rows.
+    /// </summary>
+    public int MoveDrainSeconds { get; set; } = 10;
 }
 
 /// <summary>Rejects a directory file at start with errors that name the bad field.</summary>
@@ -40,6 +47,11 @@ public sealed partial class TenantDirectoryOptionsValidator : IValidateOptions<T
         if (options.CacheSeconds is < 0 or > 3600)
         {
             errors.Add($"TenantDirectory:CacheSeconds {options.CacheSeconds} must be between 0 and 3600.");
+        }
+
+        if (options.MoveDrainSeconds is < 0 or > 600)
+        {
+            errors.Add($"TenantDirectory:MoveDrainSeconds {options.MoveDrainSeconds} must be between 0 and 600.");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

@@ -6,7 +6,9 @@ using Intune.AdminGateway.Audit;
 using Intune.AdminGateway.Auth;
 using Intune.AdminGateway.Graph;
 using Intune.AdminGateway.Grpc;
+using Intune.AdminGateway.Moves;
 using Intune.ClusterConfig;
+using Intune.Routing;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
@@ -51,6 +53,8 @@ public static class AdminGatewayExtensions
         builder.Services.AddScoped<AuditRecorder>();
         builder.Services.TryAddSingleton<IPermissionResolver, TenantRolePermissionResolver>();
         builder.Services.AddSingleton<PolicyAdministration>();
+        builder.Services.TryAddSingleton(builder.Configuration.GetSection(TenantMoveMarkOptions.SectionName).Get<TenantMoveMarkOptions>() ?? new TenantMoveMarkOptions());
+        builder.Services.TryAddSingleton<TenantMoveMarks>();
         builder.Services
             .AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
             .AddJwtBearer(o =>
@@ -126,6 +130,7 @@ public static class AdminGatewayExtensions
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
+        app.UseWhen(context => context.Connection.LocalPort == gateway.AdminPort, admin => admin.UseMiddleware<TenantMoveGate>());
         app.UseWhen(context => context.Connection.LocalPort == gateway.AdminPort, admin => admin.UseMiddleware<AuditMiddleware>());
         var v1 = app.MapGroup("/v1.0")
             .RequireHost($"*:{gateway.AdminPort}")

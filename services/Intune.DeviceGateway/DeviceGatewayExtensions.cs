@@ -2,6 +2,7 @@ using System.Net;
 using Intune.ClusterConfig;
 using Intune.DeviceGateway.Grpc;
 using Intune.DeviceGateway.Security;
+using Intune.Routing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -16,45 +17,55 @@ namespace Intune.DeviceGateway;
 public static class DeviceGatewayExtensions
 {
     /// <summary>
-    /// Adds the device gateway: its TLS endpoint (client certificates allowed, checked per call)
-    /// and the gRPC device service. Needs an <see cref="IGrainFactory"/> (silo or client).
+    /// Adds the device gateway: its TLS endpoints (client certificates allowed, checked per call)
+    /// and the gRPC device service. Without <paramref name="bindings"/> it is a unit's co-hosted
+    /// gateway on <c>Gateways:DevicePort</c> and needs an <see cref="IGrainFactory"/>; a standalone
+    /// gateway passes one binding per scale unit it serves devices of.
     /// </summary>
-    public static WebApplicationBuilder AddDeviceGateway(this WebApplicationBuilder builder)
+    public static WebApplicationBuilder AddDeviceGateway(this WebApplicationBuilder builder, IReadOnlyList<DeviceEndpointBinding>? bindings = null)
     {
+        var gateway = builder.Configuration.GetSection(GatewayListenOptions.SectionName).Get<GatewayListenOptions>() ?? new GatewayListenOptions();
+        bindings ??= [new DeviceEndpointBinding(gateway.DevicePort)];
+        builder.Services.AddSingleton(bindings);
         builder.Services.Configure<GatewayListenOptions>(builder.Configuration.GetSection(GatewayListenOptions.SectionName));
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<DeviceGatewayCertificates>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DeviceGatewayCertificates>());
+        builder.Services.AddSingleton<TrustedAuthorities>();
         builder.Services.AddSingleton<DeviceCertificateAuthenticator>();
+        builder.Services.TryAddSingleton(builder.Configuration.GetSection(TenantMoveMarkOptions.SectionName).Get<TenantMoveMarkOptions>() ?? new TenantMoveMarkOptions());
+        builder.Services.TryAddSingleton<TenantMoveMarks>();
         builder.Services.AddGrpc(o =>
         {
             o.MaxReceiveMessageSize = 1024 * 1024;
             o.EnableDetailedErrors = false;
         });
 
-        var gateway = builder.Configuration.GetSection(GatewayListenOptions.SectionName).Get<GatewayListenOptions>() ?? new GatewayListenOptions();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.Listen(IPAddress.Parse(gateway.ListenAddress), gateway.DevicePort, listen =>
+            foreach (var binding in bindings)
             {
-                listen.Protocols = HttpProtocols.Http2;
-                listen.UseHttps(https =>
+                kestrel.Listen(IPAddress.Parse(gateway.ListenAddress), binding.Port, listen =>
                 {
-                    var certificates = kestrel.ApplicationServices.GetRequiredService<DeviceGatewayCertificates>();
-                    https.ServerCertificateSelector = (_, _) => certificates.ServerCertificate;
-                    https.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
-                    // Validated per call by DeviceCertificateAuthenticator, which answers with a readable status.
-                    https.AllowAnyClientCertificate();
+                    listen.Protocols = HttpProtocols.Http2;
+                    listen.UseHttps(https =>
+                    {
+                        var certificates = kestrel.ApplicationServices.GetRequiredService<DeviceGatewayCertificates>();
+                        https.ServerCertificateSelector = (_, _) => certificates.ServerCertificateFor(binding.Port);
+                        https.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
+                        // Validated per call by DeviceCertificateAuthenticator, which answers with a readable status.
+                        https.AllowAnyClientCertificate();
+                    });
                 });
-            });
+            }
         });
         return builder;
     }
 
     public static WebApplication MapDeviceGateway(this WebApplication app)
     {
-        var gateway = app.Configuration.GetSection(GatewayListenOptions.SectionName).Get<GatewayListenOptions>() ?? new GatewayListenOptions();
-        app.MapGrpcService<DeviceGrpcService>().RequireHost($"*:{gateway.DevicePort}");
+        var bindings = app.Services.GetRequiredService<IReadOnlyList<DeviceEndpointBinding>>();
+        app.MapGrpcService<DeviceGrpcService>().RequireHost([.. bindings.Select(b => $"*:{b.Port}")]);
         return app;
     }
 }

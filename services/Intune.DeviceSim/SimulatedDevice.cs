@@ -2,6 +2,7 @@ using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Google.Protobuf;
+using Grpc.Core;
 using Grpc.Net.Client;
 using Intune.Device.V1;
 
@@ -14,7 +15,12 @@ namespace Intune.DeviceSim;
 /// </summary>
 public sealed class SimulatedDevice : IDisposable
 {
-    private readonly Uri _gateway;
+    /// <summary>Trailers of the answer that sends a device to the unit its tenant moved to (see DeviceMoves in the device gateway).</summary>
+    private const string MovedToEndpointTrailer = "intune-moved-to-endpoint";
+    private const string MovedToAuthorityTrailer = "intune-moved-to-ca-bin";
+    // Replaced, never changed in place: TLS callbacks read it on other threads.
+    private X509Certificate2[] _movedAuthorities = [];
+    private Uri _gateway;
     private readonly List<CommandResult> _unreported = [];
     private readonly List<CommandType> _executed = [];
     private readonly List<IDisposable> _superseded = [];
@@ -31,6 +37,9 @@ public sealed class SimulatedDevice : IDisposable
     }
 
     public DeviceProfile Profile { get; }
+
+    /// <summary>The device gateway this device talks to: the one it enrolled at, or the one its tenant's move sent it to.</summary>
+    public Uri Gateway => _gateway;
 
     public string? TenantId { get; private set; }
 
@@ -71,9 +80,7 @@ public sealed class SimulatedDevice : IDisposable
         var csr = new CertificateRequest($"CN={Profile.DeviceName}", _key, HashAlgorithmName.SHA256).CreateSigningRequest();
         // Trust on first use: the device does not know the unit's CA before enrolling; it pins
         // the CA from the answer and authenticates the gateway with it on every later call.
-        using var enrollChannel = CreateChannel(clientCertificate: null, pinnedAuthority: null);
-        var client = new DeviceService.DeviceServiceClient(enrollChannel);
-        var response = await client.EnrollAsync(new EnrollRequest
+        var request = new EnrollRequest
         {
             EnrollmentToken = enrollmentToken,
             Platform = Profile.Platform,
@@ -85,7 +92,21 @@ public sealed class SimulatedDevice : IDisposable
             Manufacturer = Profile.Manufacturer,
             Hardware = new HardwareIdentifiers { SerialNumber = Profile.SerialNumber, Imei = Profile.Facts().Imei },
             CertificateSigningRequest = ByteString.CopyFrom(csr),
-        }, cancellationToken: cancellationToken);
+        };
+        EnrollResponse response;
+        for (var hop = 0; ; hop++)
+        {
+            using var enrollChannel = CreateChannel(clientCertificate: null, pinnedAuthority: null);
+            try
+            {
+                response = await new DeviceService.DeviceServiceClient(enrollChannel).EnrollAsync(request, cancellationToken: cancellationToken);
+                break;
+            }
+            catch (RpcException ex) when (hop < 3 && TryFollow(ex))
+            {
+                // A gateway with a port per scale unit sent the device to its tenant's unit.
+            }
+        }
 
         TenantId = response.TenantId;
         DeviceId = response.DeviceId;
@@ -104,12 +125,11 @@ public sealed class SimulatedDevice : IDisposable
     /// </summary>
     public async Task<CheckInResponse> CheckInAsync(CancellationToken cancellationToken = default)
     {
-        var channel = _channel ?? throw new InvalidOperationException("Enroll the device before checking in.");
-        var client = new DeviceService.DeviceServiceClient(channel);
+        _ = _channel ?? throw new InvalidOperationException("Enroll the device before checking in.");
         var request = new CheckInRequest { Facts = Profile.Facts(), AssignmentEtag = AssignmentEtag };
         request.CommandResults.AddRange(_unreported);
         request.SettingReports.AddRange(_settingReports);
-        var response = await client.CheckInAsync(request, cancellationToken: cancellationToken);
+        var response = await FollowingMovesAsync(client => client.CheckInAsync(request, cancellationToken: cancellationToken).ResponseAsync);
         Interlocked.Increment(ref _checkIns);
         if (response.NotModified)
         {
@@ -149,23 +169,37 @@ public sealed class SimulatedDevice : IDisposable
     /// </summary>
     public async Task ListenAsync(Func<Nudge, Task> onNudge, CancellationToken cancellationToken)
     {
-        var channel = _channel ?? throw new InvalidOperationException("Enroll the device before listening.");
-        var client = new DeviceService.DeviceServiceClient(channel);
-        using var call = client.Listen(new ListenRequest(), cancellationToken: cancellationToken);
-        while (await call.ResponseStream.MoveNext(cancellationToken))
+        for (var hop = 0; ; hop++)
         {
-            await onNudge(call.ResponseStream.Current);
+            var channel = _channel ?? throw new InvalidOperationException("Enroll the device before listening.");
+            var received = false;
+            try
+            {
+                using var call = new DeviceService.DeviceServiceClient(channel).Listen(new ListenRequest(), cancellationToken: cancellationToken);
+                while (await call.ResponseStream.MoveNext(cancellationToken))
+                {
+                    received = true;
+                    await onNudge(call.ResponseStream.Current);
+                }
+
+                return;
+            }
+            catch (RpcException ex) when (!received && hop < 3 && TryFollow(ex))
+            {
+                // Reconnect at the unit the tenant moved to.
+            }
         }
     }
 
     /// <summary>Makes a new key, gets a certificate for it and uses it from now on.</summary>
     public async Task<RenewCertificateResponse> RenewCertificateAsync(CancellationToken cancellationToken = default)
     {
-        var channel = _channel ?? throw new InvalidOperationException("Enroll the device before renewing its certificate.");
+        _ = _channel ?? throw new InvalidOperationException("Enroll the device before renewing its certificate.");
         var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var csr = new CertificateRequest($"CN={Profile.DeviceName}", key, HashAlgorithmName.SHA256).CreateSigningRequest();
-        var response = await new DeviceService.DeviceServiceClient(channel).RenewCertificateAsync(
-            new RenewCertificateRequest { CertificateSigningRequest = ByteString.CopyFrom(csr) }, cancellationToken: cancellationToken);
+        var response = await FollowingMovesAsync(client => client.RenewCertificateAsync(
+            new RenewCertificateRequest { CertificateSigningRequest = ByteString.CopyFrom(csr) }, cancellationToken: cancellationToken).ResponseAsync);
+        var channel = _channel!;
         using var issued = X509CertificateLoader.LoadCertificate(response.Certificate.ToByteArray());
         using var withKey = issued.CopyWithPrivateKey(key);
         // The old channel may carry an open Listen stream; it is closed with the device.
@@ -175,6 +209,50 @@ public sealed class SimulatedDevice : IDisposable
         _key = key;
         _channel = CreateChannel(Certificate, CertificateAuthority);
         return response;
+    }
+
+    /// <summary>
+    /// Makes a call; when the answer says the tenant moved to another scale unit (FailedPrecondition
+    /// with the new unit's endpoint and CA in trailers), reconnects there with the same
+    /// certificate, pinning the new unit's CA beside the old one, and makes the call again.
+    /// </summary>
+    private async Task<T> FollowingMovesAsync<T>(Func<DeviceService.DeviceServiceClient, Task<T>> call)
+    {
+        for (var hop = 0; ; hop++)
+        {
+            try
+            {
+                return await call(new DeviceService.DeviceServiceClient(_channel!));
+            }
+            catch (RpcException ex) when (hop < 3 && TryFollow(ex))
+            {
+                // Try again at the unit the tenant moved to.
+            }
+        }
+    }
+
+    private bool TryFollow(RpcException ex)
+    {
+        if (ex.StatusCode != StatusCode.FailedPrecondition || ex.Trailers.GetValue(MovedToEndpointTrailer) is not { Length: > 0 } endpoint
+            || !Uri.TryCreate(endpoint, UriKind.Absolute, out var gateway))
+        {
+            return false;
+        }
+
+        if (ex.Trailers.Get(MovedToAuthorityTrailer)?.ValueBytes is { Length: > 0 } authority)
+        {
+            // Trustworthy: it came over TLS from the gateway the device already authenticated.
+            _movedAuthorities = [.. _movedAuthorities, X509CertificateLoader.LoadCertificate(authority)];
+        }
+
+        _gateway = gateway;
+        if (_channel is not null)
+        {
+            _superseded.Add(_channel);
+        }
+
+        _channel = CreateChannel(Certificate, CertificateAuthority);
+        return true;
     }
 
     /// <summary>A client for calls made with an arbitrary certificate (tests of refusals).</summary>
@@ -191,6 +269,10 @@ public sealed class SimulatedDevice : IDisposable
 
         Certificate?.Dispose();
         CertificateAuthority?.Dispose();
+        foreach (var moved in _movedAuthorities)
+        {
+            moved.Dispose();
+        }
         _key.Dispose();
     }
 
@@ -224,7 +306,8 @@ public sealed class SimulatedDevice : IDisposable
             {
                 ClientCertificates = clientCertificate is null ? null : new X509CertificateCollection { clientCertificate },
                 RemoteCertificateValidationCallback = (_, certificate, _, _) =>
-                    pinnedAuthority is null || (certificate is X509Certificate2 server && ChainsTo(server, pinnedAuthority)),
+                    pinnedAuthority is null || (certificate is X509Certificate2 server
+                        && (ChainsTo(server, pinnedAuthority) || Volatile.Read(ref _movedAuthorities).Any(moved => ChainsTo(server, moved)))),
             },
         };
         return GrpcChannel.ForAddress(_gateway, new GrpcChannelOptions { HttpHandler = handler, DisposeHttpClient = true });

@@ -12,7 +12,10 @@ public sealed class DirectoryScaleUnitRouter(ScaleUnitClients units, ITenantDire
 {
     private readonly ConcurrentDictionary<string, (string UnitId, DateTimeOffset Expires)> _cache = new(StringComparer.Ordinal);
 
-    public async ValueTask<IGrainFactory> ForTenantAsync(string tenantId, CancellationToken cancellationToken = default)
+    public async ValueTask<IGrainFactory> ForTenantAsync(string tenantId, CancellationToken cancellationToken = default) =>
+        await units.GetAsync((await ScaleUnitOfAsync(tenantId, cancellationToken))!, cancellationToken);
+
+    public async ValueTask<string?> ScaleUnitOfAsync(string tenantId, CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow();
         if (!_cache.TryGetValue(tenantId, out var cached) || cached.Expires <= now)
@@ -28,7 +31,7 @@ public sealed class DirectoryScaleUnitRouter(ScaleUnitClients units, ITenantDire
             _cache[tenantId] = cached;
         }
 
-        return await units.GetAsync(cached.UnitId, cancellationToken);
+        return cached.UnitId;
     }
 
     public async ValueTask<IGrainFactory> ForScaleUnitAsync(string scaleUnitId, CancellationToken cancellationToken = default) =>
@@ -36,4 +39,10 @@ public sealed class DirectoryScaleUnitRouter(ScaleUnitClients units, ITenantDire
 
     /// <summary>Forgets the cached unit of a tenant, so its next call reads the directory (after a move).</summary>
     public void Invalidate(string tenantId) => _cache.TryRemove(tenantId, out _);
+
+    public bool OnTenantMoved(string tenantId, string targetScaleUnitId)
+    {
+        Invalidate(tenantId);
+        return units.Serves(targetScaleUnitId);
+    }
 }

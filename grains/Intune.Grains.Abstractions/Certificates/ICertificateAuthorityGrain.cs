@@ -15,4 +15,11 @@ public interface ICertificateAuthorityGrain : IGrainWithIntegerKey
     /// <summary>Signs a server (TLS) certificate for the given host names and IP addresses.</summary>
     [Alias("IssueServerCertificateAsync")]
     Task<byte[]> IssueServerCertificateAsync(byte[] certificateSigningRequest, string[] hostNames);
+
+    /// <summary>
+    /// The CAs whose device certificates this unit accepts: its own (under its unit id) and those
+    /// of units whose tenants moved here, so moved devices keep their certificates.
+    /// </summary>
+    [Alias("GetTrustedAuthoritiesAsync")]
+    Task<IReadOnlyList<TrustedAuthority>> GetTrustedAuthoritiesAsync();
 }

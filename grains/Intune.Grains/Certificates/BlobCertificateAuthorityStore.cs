@@ -12,6 +12,9 @@ public sealed class BlobCertificateAuthorityStore(BlobContainerClient container)
 {
     private const string BlobName = "device-ca.pfx";
 
+    /// <summary>Where a tenant move puts the source unit's CA certificate: <c>trusted/&lt;unit&gt;.cer</c>.</summary>
+    public const string TrustedPrefix = "trusted/";
+
     public async Task<byte[]?> LoadAsync(CancellationToken cancellationToken)
     {
         try
@@ -41,6 +44,26 @@ public sealed class BlobCertificateAuthorityStore(BlobContainerClient container)
             return false;
         }
     }
+
+    public async Task<IReadOnlyList<TrustedAuthority>> LoadTrustedAsync(CancellationToken cancellationToken)
+    {
+        var trusted = new List<TrustedAuthority>();
+        try
+        {
+            await foreach (var blob in container.GetBlobsAsync(new GetBlobsOptions { Prefix = TrustedPrefix }, cancellationToken))
+            {
+                var unit = Path.GetFileNameWithoutExtension(blob.Name[TrustedPrefix.Length..]);
+                var content = await container.GetBlobClient(blob.Name).DownloadContentAsync(cancellationToken);
+                trusted.Add(new TrustedAuthority(unit, content.Value.Content.ToArray()));
+            }
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            // No CA container yet: nothing is trusted beyond the unit's own CA.
+        }
+
+        return trusted;
+    }
 }
 
 /// <summary>Keeps the CA in memory: for grain unit tests only.</summary>
@@ -52,4 +75,12 @@ public sealed class InMemoryCertificateAuthorityStore : ICertificateAuthoritySto
 
     public Task<bool> TryCreateAsync(byte[] pkcs12, CancellationToken cancellationToken) =>
         Task.FromResult(Interlocked.CompareExchange(ref _stored, pkcs12, null) is null);
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte[]> _trusted = new(StringComparer.Ordinal);
+
+    /// <summary>Trusts a peer unit's CA certificate (what a tenant move does in Blob).</summary>
+    public void Trust(string scaleUnitId, byte[] certificate) => _trusted[scaleUnitId] = certificate;
+
+    public Task<IReadOnlyList<TrustedAuthority>> LoadTrustedAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<TrustedAuthority>>(_trusted.Select(t => new TrustedAuthority(t.Key, t.Value)).ToList());
 }

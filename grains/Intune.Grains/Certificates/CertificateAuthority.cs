@@ -13,6 +13,9 @@ public interface ICertificateAuthorityStore
 
     /// <summary>Stores the PKCS#12 bytes unless a CA already exists; returns false when one did.</summary>
     Task<bool> TryCreateAsync(byte[] pkcs12, CancellationToken cancellationToken);
+
+    /// <summary>Peer units' CA certificates (DER, public part only) this unit accepts device certificates of.</summary>
+    Task<IReadOnlyList<TrustedAuthority>> LoadTrustedAsync(CancellationToken cancellationToken);
 }
 
 public sealed class CertificateAuthorityOptions
@@ -53,6 +56,14 @@ public sealed class CertificateAuthority(ICertificateAuthorityStore store, IOpti
         {
             _gate.Release();
         }
+    }
+
+    /// <summary>This unit's CA and the peer CAs whose tenants moved here (see <see cref="ICertificateAuthorityStore.LoadTrustedAsync"/>).</summary>
+    public async Task<IReadOnlyList<TrustedAuthority>> GetTrustedAuthoritiesAsync(CancellationToken cancellationToken = default)
+    {
+        var own = await GetCertificateAsync(cancellationToken);
+        var peers = await store.LoadTrustedAsync(cancellationToken);
+        return [new TrustedAuthority(options.Value.ScaleUnitId, own.Export(X509ContentType.Cert)), .. peers.Where(p => p.ScaleUnitId != options.Value.ScaleUnitId)];
     }
 
     /// <summary>Issues the MDM certificate of a device: subject CN=device, O=tenant, OU=scale unit.</summary>

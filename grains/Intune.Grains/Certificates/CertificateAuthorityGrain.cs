@@ -14,4 +14,6 @@ internal sealed class CertificateAuthorityGrain(CertificateAuthority authority) 
         using var certificate = await authority.IssueServerCertificateAsync(certificateSigningRequest, hostNames);
         return certificate.Export(X509ContentType.Cert);
     }
+
+    public Task<IReadOnlyList<TrustedAuthority>> GetTrustedAuthoritiesAsync() => authority.GetTrustedAuthoritiesAsync();
 }

@@ -3,6 +3,7 @@ using Azure.Storage.Blobs;
 using Intune.Grains.Certificates;
 using Intune.Grains.Devices;
 using Intune.Grains.Policies;
+using Intune.Grains.Tenants;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -31,6 +32,8 @@ public static class IntuneGrainsServiceCollectionExtensions
         services.AddSingleton<ICertificateAuthorityStore>(sp =>
             new BlobCertificateAuthorityStore(blobs(sp).GetBlobContainerClient($"{tablePrefix}-certificate-authority")));
         services.AddSingleton<CertificateAuthority>();
+        services.AddSingleton<ITenantMoveMarkStore>(sp =>
+            new BlobTenantMoveMarkStore(blobs(sp).GetBlobContainerClient($"{tablePrefix}-{TenantMoveMark.ContainerSuffix}")));
         services.AddSingleton<IDeviceCatalog>(sp => new IndexedDeviceCatalog(
             new TableDeviceCatalog(
                 tables(sp).GetTableClient(sp.GetRequiredService<IOptions<DeviceCatalogOptions>>().Value.TableName),
@@ -43,9 +46,12 @@ public static class IntuneGrainsServiceCollectionExtensions
     public static IServiceCollection AddIntuneGrainServicesInMemory(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<ICertificateAuthorityStore, InMemoryCertificateAuthorityStore>();
+        services.AddSingleton<InMemoryCertificateAuthorityStore>();
+        services.AddSingleton<ICertificateAuthorityStore>(sp => sp.GetRequiredService<InMemoryCertificateAuthorityStore>());
         services.AddSingleton<IPolicyReportStore, InMemoryPolicyReportStore>();
         services.AddSingleton<CertificateAuthority>();
+        services.AddSingleton<InMemoryTenantMoveMarkStore>();
+        services.AddSingleton<ITenantMoveMarkStore>(sp => sp.GetRequiredService<InMemoryTenantMoveMarkStore>());
         services.AddSingleton<IDeviceCatalog>(sp => new IndexedDeviceCatalog(
             new InMemoryDeviceCatalog(sp.GetRequiredService<TimeProvider>()),
             sp.GetRequiredService<IGrainFactory>()));

@@ -16,7 +16,12 @@ namespace Intune.DeviceGateway.Grpc;
 /// intune.device.v1.DeviceService: translates the wire protocol to grain calls and grain
 /// refusals to gRPC statuses. No device state lives here.
 /// </summary>
-internal sealed class DeviceGrpcService(IScaleUnitRouter router, DeviceCertificateAuthenticator authenticator, TimeProvider time) : DeviceService.DeviceServiceBase
+internal sealed class DeviceGrpcService(
+    IScaleUnitRouter router,
+    DeviceCertificateAuthenticator authenticator,
+    TenantMoveMarks moves,
+    DeviceGatewayCertificates certificates,
+    TimeProvider time) : DeviceService.DeviceServiceBase
 {
     public override async Task<EnrollResponse> Enroll(EnrollRequest request, ServerCallContext context)
     {
@@ -44,7 +49,15 @@ internal sealed class DeviceGrpcService(IScaleUnitRouter router, DeviceCertifica
         DeviceEnrollmentResult result;
         try
         {
-            var grains = await router.ForTenantAsync(tenantId, context.CancellationToken);
+            // A standalone gateway has a port per unit, whose CA the device will pin: enroll
+            // where the tenant lives.
+            if (certificates.BindingOf(context.GetHttpContext().Connection.LocalPort) is { ScaleUnitId: { } portUnit }
+                && await router.ScaleUnitOfAsync(tenantId, context.CancellationToken) is { } tenantUnit && tenantUnit != portUnit)
+            {
+                throw DeviceMoves.ServedElsewhere(tenantUnit, certificates.Bindings.FirstOrDefault(b => b.ScaleUnitId == tenantUnit)?.Endpoint);
+            }
+
+            var grains = await DeviceMoves.RouteAsync(router, moves, await router.ForTenantAsync(tenantId, context.CancellationToken), tenantId, writes: true, context.CancellationToken);
             result = await grains.GetGrain<IEnrollmentGrain>(0).EnrollAsync(request.EnrollmentToken, enrollment);
         }
         catch (EnrollmentRefusedException ex)
@@ -69,12 +82,12 @@ internal sealed class DeviceGrpcService(IScaleUnitRouter router, DeviceCertifica
 
     public override async Task<CheckInResponse> CheckIn(CheckInRequest request, ServerCallContext context)
     {
-        var identity = authenticator.Authenticate(context);
+        var identity = await authenticator.AuthenticateAsync(context);
         var facts = ToFacts(request.Facts ?? new Intune.Device.V1.DeviceFacts());
         DeviceCheckInResult result;
         try
         {
-            var grains = await router.ForScaleUnitAsync(identity.ScaleUnitId, context.CancellationToken);
+            var grains = await RouteAsync(identity, writes: true, context.CancellationToken);
             var results = request.CommandResults
                 .Select(r => new DeviceCommandResult(r.CommandId, r.Succeeded, NullIfEmpty(r.Error)))
                 .ToList();
@@ -104,8 +117,9 @@ internal sealed class DeviceGrpcService(IScaleUnitRouter router, DeviceCertifica
 
     public override async Task Listen(ListenRequest request, IServerStreamWriter<Nudge> responseStream, ServerCallContext context)
     {
-        var identity = authenticator.Authenticate(context);
-        var grains = await router.ForScaleUnitAsync(identity.ScaleUnitId, context.CancellationToken);
+        var identity = await authenticator.AuthenticateAsync(context);
+        // Listening writes nothing durable, so it goes on while the tenant is being copied.
+        var grains = await RouteAsync(identity, writes: false, context.CancellationToken);
         var device = grains.GetGrain<IDeviceGrain>(GrainKeys.Scoped(identity.TenantId, identity.DeviceId));
         var nudges = System.Threading.Channels.Channel.CreateUnbounded<DeviceNudge>(new() { SingleReader = true });
         // The observer lives in this process; the Device grain may be in another. The grain only
@@ -157,11 +171,11 @@ internal sealed class DeviceGrpcService(IScaleUnitRouter router, DeviceCertifica
 
     public override async Task<RenewCertificateResponse> RenewCertificate(RenewCertificateRequest request, ServerCallContext context)
     {
-        var identity = authenticator.Authenticate(context);
+        var identity = await authenticator.AuthenticateAsync(context);
         DeviceCertificateRenewal renewal;
         try
         {
-            var grains = await router.ForScaleUnitAsync(identity.ScaleUnitId, context.CancellationToken);
+            var grains = await RouteAsync(identity, writes: true, context.CancellationToken);
             renewal = await grains.GetGrain<IDeviceGrain>(GrainKeys.Scoped(identity.TenantId, identity.DeviceId))
                 .RenewCertificateAsync(identity.CertificateSerialNumber, request.CertificateSigningRequest.ToByteArray());
         }
@@ -181,6 +195,10 @@ internal sealed class DeviceGrpcService(IScaleUnitRouter router, DeviceCertifica
             CertificateNotAfter = Timestamp.FromDateTimeOffset(renewal.CertificateNotAfter),
         };
     }
+
+    /// <summary>The unit named by the certificate, unless the tenant has moved on from it.</summary>
+    private async Task<IGrainFactory> RouteAsync(DeviceIdentity identity, bool writes, CancellationToken cancellationToken) =>
+        await DeviceMoves.RouteAsync(router, moves, await router.ForScaleUnitAsync(identity.ScaleUnitId, cancellationToken), identity.TenantId, writes, cancellationToken);
 
     private static async Task RenewLeaseAsync(
         IDeviceGrain device,

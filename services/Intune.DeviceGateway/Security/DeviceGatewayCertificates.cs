@@ -2,6 +2,8 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Intune.ClusterConfig;
 using Intune.Grains.Certificates;
+using Intune.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -9,37 +11,72 @@ using Microsoft.Extensions.Options;
 namespace Intune.DeviceGateway.Security;
 
 /// <summary>
-/// The gateway's view of the scale unit's CA: the CA certificate (to validate device
-/// certificates) and the gateway's own TLS certificate, issued by the CA at start so devices
-/// that pinned the CA at enrollment can authenticate the gateway. The private key is the
-/// gateway's own and never leaves this process.
+/// A TLS port of the device gateway. A unit's co-hosted gateway has one, for its own unit
+/// (<see cref="ScaleUnitId"/> null). A standalone gateway has one per scale unit, because devices
+/// pin their unit's CA at enrollment and TLS picks the server certificate before it sees the
+/// client's; <see cref="Endpoint"/> is the URL devices use for it.
+/// </summary>
+public sealed record DeviceEndpointBinding(int Port, string? ScaleUnitId = null, string? Endpoint = null);
+
+/// <summary>
+/// The gateway's own TLS certificates, one per port, each issued at start by the CA of the unit
+/// the port serves, so devices that pinned that CA at enrollment can authenticate the gateway
+/// (device certificates are checked against the CAs in <see cref="TrustedAuthorities"/>). The
+/// private keys are the gateway's own and never leave this process.
 /// </summary>
 public sealed class DeviceGatewayCertificates(
-    IGrainFactory grains,
+    IServiceProvider services,
+    IReadOnlyList<DeviceEndpointBinding> bindings,
     IOptions<GatewayListenOptions> options,
     ILogger<DeviceGatewayCertificates> logger) : IHostedService
 {
-    private X509Certificate2? _authority;
-    private X509Certificate2? _server;
+    private readonly Dictionary<int, X509Certificate2> _server = [];
 
-    public X509Certificate2 Authority => _authority ?? throw new InvalidOperationException("The device gateway has not loaded the CA yet.");
+    public IReadOnlyList<DeviceEndpointBinding> Bindings => bindings;
 
-    public X509Certificate2 ServerCertificate => _server ?? throw new InvalidOperationException("The device gateway has no TLS certificate yet.");
+    /// <summary>The certificate of the first (for a co-hosted gateway: the only) port.</summary>
+    public X509Certificate2 ServerCertificate => ServerCertificateFor(bindings[0].Port)
+        ?? throw new InvalidOperationException("The device gateway has no TLS certificate yet.");
+
+    public X509Certificate2? ServerCertificateFor(int port) => _server.GetValueOrDefault(port);
+
+    public DeviceEndpointBinding? BindingOf(int port) => bindings.FirstOrDefault(b => b.Port == port);
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var ca = grains.GetGrain<ICertificateAuthorityGrain>(0);
-        _authority = X509CertificateLoader.LoadCertificate(await ca.GetCertificateAsync());
-
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest(new X500DistinguishedName("CN=device-gateway"), key, HashAlgorithmName.SHA256);
-        var issued = X509CertificateLoader.LoadCertificate(
-            await ca.IssueServerCertificateAsync(request.CreateSigningRequest(), options.Value.EffectiveDeviceHostNames));
-        using var withKey = issued.CopyWithPrivateKey(key);
-        // Round-trip through PKCS#12 so the key is usable by SslStream on every platform.
-        _server = X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
-        logger.LogInformation("Device gateway TLS certificate issued for {Hosts}, valid until {NotAfter:u}", string.Join(", ", options.Value.EffectiveDeviceHostNames), _server.NotAfter);
+        foreach (var binding in bindings)
+        {
+            try
+            {
+                var grains = binding.ScaleUnitId is null
+                    ? services.GetRequiredService<IGrainFactory>()
+                    : await services.GetRequiredService<IScaleUnitRouter>().ForScaleUnitAsync(binding.ScaleUnitId, cancellationToken);
+                _server[binding.Port] = await IssueAsync(grains, binding);
+            }
+            catch (ScaleUnitUnavailableException ex) when (bindings.Count > 1)
+            {
+                // One unit down must not keep the gateway from serving the others' devices.
+                logger.LogWarning(ex, "No TLS certificate for scale unit {Unit}'s device port {Port}: the unit is unavailable; restart the gateway once it is up", binding.ScaleUnitId, binding.Port);
+            }
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private async Task<X509Certificate2> IssueAsync(IGrainFactory grains, DeviceEndpointBinding binding)
+    {
+        var ca = grains.GetGrain<ICertificateAuthorityGrain>(0);
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest(new X500DistinguishedName("CN=device-gateway"), key, HashAlgorithmName.SHA256);
+        var hosts = options.Value.EffectiveDeviceHostNames
+            .Concat(binding.Endpoint is { } endpoint && Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) ? [uri.Host] : [])
+            .Distinct(StringComparer.OrdinalIgnoreCase)
+            .ToArray();
+        var issued = X509CertificateLoader.LoadCertificate(await ca.IssueServerCertificateAsync(request.CreateSigningRequest(), hosts));
+        using var withKey = issued.CopyWithPrivateKey(key);
+        // Round-trip through PKCS#12 so the key is usable by SslStream on every platform.
+        var server = X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
+        logger.LogInformation("Device gateway TLS certificate on port {Port} ({Unit}) issued for {Hosts}, valid until {NotAfter:u}", binding.Port, binding.ScaleUnitId ?? "this unit", string.Join(", ", hosts), server.NotAfter);
+        return server;
+    }
 }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using Grpc.Core;
+using Intune.Routing;
 using Microsoft.AspNetCore.Http;
 
 namespace Intune.DeviceGateway.Security;
@@ -9,38 +10,30 @@ public sealed record DeviceIdentity(string TenantId, string DeviceId, string Sca
 
 /// <summary>
 /// Authenticates device calls. Kestrel accepts any client certificate so that a bad one is
-/// answered here with a readable gRPC status instead of an opaque handshake failure.
+/// answered here with a readable gRPC status instead of an opaque handshake failure. A
+/// certificate must chain to the CA of the unit it names (OU), as trusted by the unit that unit
+/// id routes to: its own CA, or, after a tenant move, the CA of the unit the tenant came from.
+/// Revocation is the Device grain's serial check, so it survives a move with the grain state.
 /// </summary>
-public sealed class DeviceCertificateAuthenticator(DeviceGatewayCertificates certificates, TimeProvider time)
+public sealed class DeviceCertificateAuthenticator(IScaleUnitRouter router, TrustedAuthorities trusted, TimeProvider time)
 {
     private const string CommonName = "2.5.4.3";
     private const string Organization = "2.5.4.10";
     private const string OrganizationalUnit = "2.5.4.11";
 
-    public DeviceIdentity Authenticate(ServerCallContext context)
+    public Task<DeviceIdentity> AuthenticateAsync(ServerCallContext context)
     {
         var certificate = context.GetHttpContext().Connection.ClientCertificate
             ?? throw new RpcException(new Status(StatusCode.Unauthenticated, "This call needs the device's MDM certificate (mutual TLS). Enroll first, then present the issued certificate."));
-        return Authenticate(certificate);
+        return AuthenticateAsync(certificate, context.CancellationToken);
     }
 
-    public DeviceIdentity Authenticate(X509Certificate2 certificate)
+    public async Task<DeviceIdentity> AuthenticateAsync(X509Certificate2 certificate, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         if (certificate.NotAfter.ToUniversalTime() <= now.UtcDateTime)
         {
             throw new RpcException(new Status(StatusCode.Unauthenticated, $"The device certificate expired at {certificate.NotAfter.ToUniversalTime():u}. Enroll the device again."));
-        }
-
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(certificates.Authority);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck; // revocation is the Device grain's serial check
-        chain.ChainPolicy.VerificationTime = now.UtcDateTime;
-        chain.ChainPolicy.ApplicationPolicy.Add(new System.Security.Cryptography.Oid("1.3.6.1.5.5.7.3.2"));
-        if (!chain.Build(certificate))
-        {
-            throw new RpcException(new Status(StatusCode.Unauthenticated, "The device certificate was not issued by this scale unit's certificate authority."));
         }
 
         string? tenant = null, device = null, unit = null;
@@ -54,11 +47,36 @@ public sealed class DeviceCertificateAuthenticator(DeviceGatewayCertificates cer
             }
         }
 
-        if (string.IsNullOrEmpty(tenant) || string.IsNullOrEmpty(device))
+        if (string.IsNullOrEmpty(tenant) || string.IsNullOrEmpty(device) || string.IsNullOrEmpty(unit))
         {
-            throw new RpcException(new Status(StatusCode.Unauthenticated, "The device certificate does not name a tenant and device."));
+            throw new RpcException(new Status(StatusCode.Unauthenticated, "The device certificate does not name a tenant, device and scale unit."));
         }
 
-        return new DeviceIdentity(tenant, device, unit ?? string.Empty, certificate.SerialNumber);
+        X509Certificate2? authority;
+        try
+        {
+            authority = await trusted.FindAsync(await router.ForScaleUnitAsync(unit, cancellationToken), unit);
+        }
+        catch (TenantNotRoutableException)
+        {
+            authority = null;
+        }
+
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        if (authority is not null)
+        {
+            chain.ChainPolicy.CustomTrustStore.Add(authority);
+        }
+
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck; // revocation is the Device grain's serial check
+        chain.ChainPolicy.VerificationTime = now.UtcDateTime;
+        chain.ChainPolicy.ApplicationPolicy.Add(new System.Security.Cryptography.Oid("1.3.6.1.5.5.7.3.2"));
+        if (authority is null || !chain.Build(certificate))
+        {
+            throw new RpcException(new Status(StatusCode.Unauthenticated, "The device certificate was not issued by this scale unit's certificate authority (or a trusted peer's)."));
+        }
+
+        return new DeviceIdentity(tenant, device, unit, certificate.SerialNumber);
     }
 }

@@ -1,6 +1,7 @@
 using Azure;
 using Azure.Data.Tables;
 using Intune.ClusterConfig;
+using Intune.Grains.Tenants;
 using Intune.Routing;
 
 namespace Intune.Ops.Moves;
@@ -25,7 +26,9 @@ public sealed record TenantMoveResult(string TenantId, string From, string To, I
 /// SHA-256 checksums on both sides, switch the directory, and only then delete the source rows.
 /// Until the switch the directory names the source, so a move stopped at any point (error, crash,
 /// Ctrl-C) leaves the tenant whole and served there; the copy on the target is removed on error
-/// and again at the start of the next attempt.
+/// and again at the start of the next attempt. While it copies, a mark in the source unit makes
+/// gateways hold the tenant's writes (reads go on); after the switch the mark sends devices to
+/// the target, which trusts the source's CA, so devices keep their certificates.
 /// </summary>
 public sealed class TenantMover(OpsEnvironment env, Func<MoveStep, int, int, Task>? progress = null)
 {
@@ -62,7 +65,18 @@ public sealed class TenantMover(OpsEnvironment env, Func<MoveStep, int, int, Tas
         var moving = await env.Directory.UpdateAsync(entry with { State = TenantDirectoryState.Moving, MovingTo = target.Id }, cancellationToken);
         try
         {
+            // The source's gateways hold the tenant's writes from here on (reads go on); waiting
+            // out their mark cache means no write lands on the source after the export read it.
+            await UnitBlobs.SetMarkAsync(source, tenantId, new TenantMoveMark(TenantMovePhase.Moving, target.Id, null, null, env.Time.GetUtcNow()), cancellationToken);
+            if (env.Topology.Directory.MoveDrainSeconds > 0)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(env.Topology.Directory.MoveDrainSeconds), env.Time, cancellationToken);
+            }
+
             await ClearAsync(target, tenantId, cancellationToken); // leftovers of an earlier, interrupted attempt
+            await UnitBlobs.ClearMarkAsync(target, tenantId, cancellationToken); // the tenant lived there once and is coming back
+            var sourceAuthority = await UnitBlobs.AuthorityCertificateAsync(source, cancellationToken);
+            var targetAuthority = await UnitBlobs.AuthorityCertificateAsync(target, cancellationToken);
 
             await StepAsync(MoveStep.Export);
             var snapshot = await TenantSnapshot.ReadAsync(source, tenantId, cancellationToken);
@@ -70,6 +84,8 @@ public sealed class TenantMover(OpsEnvironment env, Func<MoveStep, int, int, Tas
 
             await StepAsync(MoveStep.Import);
             await WriteAsync(target, snapshot.Rows, MoveStep.Import, cancellationToken);
+            // Devices keep the certificates the source issued: the target trusts its CA from now on.
+            await UnitBlobs.TrustAsync(target, source.Id, sourceAuthority, cancellationToken);
 
             await StepAsync(MoveStep.Verify);
             var copied = await TenantSnapshot.ReadAsync(target, tenantId, cancellationToken);
@@ -83,6 +99,9 @@ public sealed class TenantMover(OpsEnvironment env, Func<MoveStep, int, int, Tas
             await env.Directory.UpdateAsync(
                 moving with { ScaleUnitId = target.Id, PreviousScaleUnitId = source.Id, State = TenantDirectoryState.Active, MovingTo = null },
                 cancellationToken);
+            // Devices that still call the source are sent to the target, with its CA to pin.
+            await UnitBlobs.SetMarkAsync(
+                source, tenantId, new TenantMoveMark(TenantMovePhase.Moved, target.Id, target.DeviceEndpoint, targetAuthority, env.Time.GetUtcNow()), CancellationToken.None);
             await ReportAsync(MoveStep.Switch, 1, 1);
 
             await StepAsync(MoveStep.Cleanup);
@@ -109,6 +128,7 @@ public sealed class TenantMover(OpsEnvironment env, Func<MoveStep, int, int, Tas
         if (current is { State: TenantDirectoryState.Moving, MovingTo: var to } && to == target.Id && current.ScaleUnitId == moving.ScaleUnitId)
         {
             await ClearAsync(target, tenantId, CancellationToken.None);
+            await UnitBlobs.ClearMarkAsync(env.Topology.Unit(moving.ScaleUnitId), tenantId, CancellationToken.None); // writable on the source again
             await env.Directory.UpdateAsync(current with { State = TenantDirectoryState.Active, MovingTo = null }, CancellationToken.None);
         }
     }

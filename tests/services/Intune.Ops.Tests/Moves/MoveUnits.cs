@@ -18,6 +18,8 @@ public sealed class MoveUnits : IAsyncLifetime
     {
         StorageConnectionString = TestStorage.ConnectionStringFor("directory"),
         TableName = "directory" + TestStorage.UniquePrefix(),
+        // Gateways here read move marks on every call (no cache), so a move need not wait them out.
+        MoveDrainSeconds = 0,
     };
 
     public ITenantDirectory Directory => new TableTenantDirectory(new TableClient(DirectoryOptions.StorageConnectionString, DirectoryOptions.TableName));
@@ -28,7 +30,15 @@ public sealed class MoveUnits : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        foreach (var host in new[] { Na1, Na2 })
+        {
+            host.Settings["TenantMoves:CacheSeconds"] = "0";
+        }
+
         await Task.WhenAll(Na1.StartAsync(), Na2.StartAsync());
+        // Where a move sends devices that still call the unit their tenant left.
+        Na1.Unit.DeviceEndpoint = Na1.DeviceGateway.ToString();
+        Na2.Unit.DeviceEndpoint = Na2.DeviceGateway.ToString();
         var auth = Na1.Services.GetRequiredService<AdminAuthOptions>();
         Ops = new OpsEnvironment(new Topology([Na1.Unit, Na2.Unit, Eu], DirectoryOptions), auth, auth.ResolveSigningKey(AppContext.BaseDirectory));
     }

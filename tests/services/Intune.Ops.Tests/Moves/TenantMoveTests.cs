@@ -2,8 +2,6 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Intune.Device.V1;
 using Intune.DeviceSim;
-using Intune.Grains;
-using Intune.Grains.Devices;
 using Intune.Grains.Tenants;
 using Intune.Ops.Moves;
 using Intune.Routing;
@@ -44,14 +42,18 @@ public sealed class TenantMoveTests(MoveUnits units, ITestOutputHelper log) : IC
             Assert.Equal(before.Checksum, after.Checksum);
             Assert.Empty((await TenantSnapshot.ReadAsync(units.Host(source).Unit, tenantId, CancellationToken.None)).Rows);
 
-            // Devices follow with the certificates they already hold: the target's Device grains
-            // know each certificate serial, and the tenant's enrollment token still works there.
+            // Devices follow with the certificates they already hold: each still calls the source's
+            // gateway, is sent to the target's, and checks in there (the target trusts the source's
+            // CA and its Device grains know each certificate serial).
+            var serials = devices.ToDictionary(d => d.DeviceId!, d => d.Certificate!.SerialNumber);
+            clock.Restart();
+            var results = new System.Collections.Concurrent.ConcurrentBag<CheckInResponse>();
+            await Parallel.ForEachAsync(devices, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (device, ct) => results.Add(await device.CheckInAsync(ct)));
+            log.WriteLine($"{ManyDevices} devices followed to {target} and checked in in {clock.Elapsed.TotalSeconds:F1} s");
+            Assert.Equal(ManyDevices, results.Count);
+            Assert.All(results, r => Assert.True(r.NextCheckIn.ToDateTimeOffset() > DateTimeOffset.UtcNow));
+            Assert.All(devices, d => Assert.Equal((units.Host(target).DeviceGateway, serials[d.DeviceId!]), (d.Gateway, d.Certificate!.SerialNumber)));
             var targetGrains = units.Host(target).Grains;
-            var results = await Task.WhenAll(devices.Select(d => targetGrains
-                .GetGrain<IDeviceGrain>(GrainKeys.Scoped(tenantId, d.DeviceId!))
-                .CheckInAsync(new DeviceCheckIn(d.Certificate!.SerialNumber, new Intune.Grains.Devices.DeviceFacts { OsVersion = d.Profile.OsVersion }, null))));
-            Assert.Equal(ManyDevices, results.Length);
-            Assert.All(results, r => Assert.True(r.NextCheckIn > DateTimeOffset.UtcNow));
             var tenant = await targetGrains.GetGrain<ITenantGrain>(tenantId).GetAsync();
             Assert.Equal("Moving Co", tenant!.DisplayName);
             using var newcomer = units.Host(target).NewDevice(Platform.Macos, 5000);
