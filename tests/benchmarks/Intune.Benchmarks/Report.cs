@@ -76,17 +76,25 @@ public sealed class Report(string profile, string command)
     {
         const string Header = "# Benchmarks\n\nWritten by `./build.sh --target=Bench` (quick profile) and `./build.sh --target=Bench --profile=full`.\nEach scenario's ceiling is measured in the same run on the same machine, so ratios hold on a noisy shared machine.\nScenario definitions: `tests/benchmarks/Intune.Benchmarks/README.md`.\n\n";
         var sections = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        foreach (var part in existing.Split("\n## Profile ", StringSplitOptions.RemoveEmptyEntries).Skip(1))
+        // Sections other than the profiles' (the written analysis) are kept as they are, after them.
+        var notes = new List<string>();
+        foreach (var part in existing.Split("\n## ", StringSplitOptions.RemoveEmptyEntries).Skip(1))
         {
+            if (!part.StartsWith("Profile ", StringComparison.Ordinal))
+            {
+                notes.Add("## " + part.TrimEnd() + "\n");
+                continue;
+            }
+
             var name = part.Split('`', 3) is { Length: 3 } pieces ? pieces[1] : null;
             if (name is not null)
             {
-                sections[name] = "## Profile " + part.TrimEnd() + "\n";
+                sections[name] = "## " + part.TrimEnd() + "\n";
             }
         }
 
         sections[profile] = section;
-        return Header + string.Join("\n", sections.OrderByDescending(s => s.Key == "full").Select(s => s.Value));
+        return Header + string.Join("\n", sections.OrderByDescending(s => s.Key == "full").Select(s => s.Value).Concat(notes));
     }
 
     private static string Format(double value) => value switch
