@@ -140,6 +140,23 @@ public sealed record DevicePolicyStatus
     [Id(7)] public DateTimeOffset? GracePeriodExpiration { get; init; }
     [Id(8)] public DateTimeOffset LastReportedDateTime { get; init; }
     [Id(9)] public string ODataType { get; init; } = string.Empty;
+    /// <summary>When the policy's evaluation on this device started failing (state <see cref="PolicyDeviceState.Error"/>).</summary>
+    [Id(10)] public DateTimeOffset? ErrorSince { get; init; }
+    /// <summary>
+    /// While in error: the state held for the device's roll-up until the error has lasted
+    /// <see cref="PolicyDeviceStates.ErrorHoldPeriod"/> (GRAPH.md §3).
+    /// </summary>
+    [Id(11)] public PolicyDeviceState? HeldState { get; init; }
+
+    /// <summary>The state this policy contributes to the device's overall compliance.</summary>
+    public PolicyDeviceState RollUpState => State == PolicyDeviceState.Error && HeldState is { } held ? held : State;
+}
+
+/// <summary>Rules about policy states shared by the device and the reports.</summary>
+public static class PolicyDeviceStates
+{
+    /// <summary>A policy in error keeps the device's previous state this long, then counts as noncompliant (GRAPH.md §3).</summary>
+    public static readonly TimeSpan ErrorHoldPeriod = TimeSpan.FromDays(7);
 }
 
 /// <summary>A device's status for one policy, pushed to the policy's report on every transition.</summary>

@@ -120,8 +120,8 @@ internal sealed partial class DeviceGrain : IDeviceComplianceGrain
         }
 
         var before = (State.ComplianceState, State.Notifications.Count, State.FiredActions.Count);
-        await RefreshComplianceAsync(time.GetUtcNow(), reportAll: false);
-        if ((State.ComplianceState, State.Notifications.Count, State.FiredActions.Count) != before)
+        var statusesChanged = await RefreshComplianceAsync(time.GetUtcNow(), reportAll: false);
+        if (statusesChanged || (State.ComplianceState, State.Notifications.Count, State.FiredActions.Count) != before)
         {
             await PersistAsync();
         }
@@ -270,6 +270,24 @@ internal sealed partial class DeviceGrain : IDeviceComplianceGrain
         }
 
         var (state, settings) = ComplianceEvaluator.Evaluate(definition, State.Platform, State.Facts);
+        DateTimeOffset? errorSince = null;
+        if (state == PolicyDeviceState.Error)
+        {
+            errorSince = previous?.ErrorSince ?? now;
+            var errorCounts = errorSince.Value + PolicyDeviceStates.ErrorHoldPeriod;
+            if (now < errorCounts)
+            {
+                return HoldPreviousState(status with { Settings = settings, ErrorSince = errorSince }, previous, now);
+            }
+
+            // The error has lasted the hold period: from then on it is noncompliance, with its grace period.
+            state = PolicyDeviceState.NonCompliant;
+            if (previous?.NoncompliantSince is null)
+            {
+                previous = (previous ?? status) with { NoncompliantSince = errorCounts };
+            }
+        }
+
         if (state != PolicyDeviceState.NonCompliant)
         {
             return status with { State = state, Settings = settings };
@@ -283,7 +301,31 @@ internal sealed partial class DeviceGrain : IDeviceComplianceGrain
             Settings = settings,
             NoncompliantSince = since,
             GracePeriodExpiration = deadline,
+            ErrorSince = errorSince,
         };
+    }
+
+    /// <summary>
+    /// A policy whose evaluation fails is reported as <c>error</c>, while the device's roll-up keeps
+    /// the state it had before (pending if none) for <see cref="PolicyDeviceStates.ErrorHoldPeriod"/>.
+    /// A held noncompliance keeps its start, so its grace period and actions still run.
+    /// </summary>
+    private static DevicePolicyStatus HoldPreviousState(DevicePolicyStatus status, DevicePolicyStatus? previous, DateTimeOffset now)
+    {
+        var held = previous is null ? PolicyDeviceState.Unknown : previous.RollUpState;
+        if (held is PolicyDeviceState.InGracePeriod or PolicyDeviceState.NonCompliant && previous?.NoncompliantSince is { } since)
+        {
+            var deadline = previous.GracePeriodExpiration ?? since;
+            return status with
+            {
+                State = PolicyDeviceState.Error,
+                HeldState = now < deadline ? PolicyDeviceState.InGracePeriod : PolicyDeviceState.NonCompliant,
+                NoncompliantSince = since,
+                GracePeriodExpiration = deadline,
+            };
+        }
+
+        return status with { State = PolicyDeviceState.Error, HeldState = held == PolicyDeviceState.Error ? PolicyDeviceState.Unknown : held };
     }
 
     /// <summary>
@@ -376,7 +418,7 @@ internal sealed partial class DeviceGrain : IDeviceComplianceGrain
             return ComplianceState.Noncompliant;
         }
 
-        var worst = State.ComplianceStatuses.Count == 0 ? PolicyDeviceState.NotApplicable : State.ComplianceStatuses.Values.Max(s => s.State);
+        var worst = State.ComplianceStatuses.Count == 0 ? PolicyDeviceState.NotApplicable : State.ComplianceStatuses.Values.Max(s => s.RollUpState);
         return worst switch
         {
             PolicyDeviceState.Unknown => ComplianceState.Unknown,
@@ -470,6 +512,11 @@ internal sealed partial class DeviceGrain : IDeviceComplianceGrain
 
         foreach (var (id, status) in State.ComplianceStatuses)
         {
+            if (status.State == PolicyDeviceState.Error && status.ErrorSince is { } errorSince && errorSince + PolicyDeviceStates.ErrorHoldPeriod > now)
+            {
+                candidates.Add(errorSince + PolicyDeviceStates.ErrorHoldPeriod);
+            }
+
             if (status.NoncompliantSince is not { } since)
             {
                 continue;
