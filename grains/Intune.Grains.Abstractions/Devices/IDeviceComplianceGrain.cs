@@ -34,6 +34,10 @@ public interface IDeviceComplianceGrain : IGrainWithStringKey
     [Alias("ApplyPolicyAsync")]
     Task ApplyPolicyAsync(PolicyDelivery delivery);
 
+    /// <summary>The device's enrolled user was deleted (false) or restored (true).</summary>
+    [Alias("ApplyEnrolledUserExistsAsync")]
+    Task ApplyEnrolledUserExistsAsync(bool exists);
+
     /// <summary>The tenant's compliance settings changed.</summary>
     [Alias("ApplySettingsAsync")]
     Task ApplySettingsAsync(ComplianceSettings settings);

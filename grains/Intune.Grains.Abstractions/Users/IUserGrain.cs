@@ -21,6 +21,18 @@ public interface IUserGrain : IGrainWithStringKey
 
     [Alias("GetDeviceIdsAsync")]
     Task<IReadOnlyList<string>> GetDeviceIdsAsync();
+
+    /// <summary>
+    /// The user was deleted from the directory (or restored): their devices learn it at once, and
+    /// the built-in default compliance policy's "enrolled user exists" check judges them by it.
+    /// Returns false when nothing changed.
+    /// </summary>
+    [Alias("SetDeletedAsync")]
+    Task<bool> SetDeletedAsync(bool deleted);
+
+    /// <summary>False once the user was deleted (and not restored).</summary>
+    [Alias("ExistsAsync")]
+    Task<bool> ExistsAsync();
 }
 
 public static class UserDevices

@@ -1,5 +1,6 @@
 using Intune.Grains.Policies;
 using Intune.Grains.Tenants;
+using Intune.Grains.Users;
 using Microsoft.Extensions.Logging;
 
 namespace Intune.Grains.Devices;
@@ -54,6 +55,18 @@ internal sealed partial class DeviceGrain : IDeviceComplianceGrain
         await PersistAsync();
         // A connected device is pushed to check in now; an offline one gets the new etag at its next check-in.
         await NudgeAfterAssignmentChangeAsync();
+    }
+
+    public async Task ApplyEnrolledUserExistsAsync(bool exists)
+    {
+        if (!State.IsEnrolled || State.UserPrincipalName is null || State.EnrolledUserDeleted == !exists)
+        {
+            return;
+        }
+
+        State.EnrolledUserDeleted = !exists;
+        await RefreshComplianceAsync(time.GetUtcNow(), reportAll: false);
+        await PersistAsync();
     }
 
     public async Task ApplySettingsAsync(ComplianceSettings settings)
@@ -191,6 +204,12 @@ internal sealed partial class DeviceGrain : IDeviceComplianceGrain
     {
         var bootstrap = await GrainFactory.GetGrain<ITenantComplianceGrain>(State.TenantId!).GetDeviceBootstrapAsync();
         State.ComplianceSettings ??= bootstrap.Settings;
+        if (State.UserPrincipalName is { } upn)
+        {
+            // A user deleted before this device's first check-in never told it.
+            State.EnrolledUserDeleted |= !await GrainFactory.GetGrain<IUserGrain>(UserDevices.Key(State.TenantId!, upn)).ExistsAsync();
+        }
+
         var resolved = await Task.WhenAll(bootstrap.AssignedPolicyIds.Select(id =>
             GrainFactory.GetGrain<IPolicyGrain>(GrainKeys.Scoped(State.TenantId!, id)).ResolveDeviceAsync(State.DeviceId!, State.UserPrincipalName)));
         foreach (var definition in resolved.OfType<PolicyDefinition>())
@@ -413,7 +432,14 @@ internal sealed partial class DeviceGrain : IDeviceComplianceGrain
             return ComplianceState.Unknown;
         }
 
+        // The built-in default compliance policy: "is active" (checked in within the validity
+        // period) and "enrolled user exists" apply to every device, whatever else is assigned.
         if (now - _lastSync > TimeSpan.FromDays(TenantSettings.DeviceComplianceCheckinThresholdDays))
+        {
+            return ComplianceState.Noncompliant;
+        }
+
+        if (State.EnrolledUserDeleted)
         {
             return ComplianceState.Noncompliant;
         }

@@ -3,6 +3,7 @@ using Intune.Grains.Devices;
 using Intune.Grains.Groups;
 using Intune.Grains.Policies;
 using Intune.Grains.Tenants;
+using Intune.Grains.Users;
 using Intune.Routing;
 
 namespace Intune.AdminGateway.Application;
@@ -80,5 +81,20 @@ public sealed class PolicyAdministration(IScaleUnitRouter router)
         var grains = await GrainsAsync(tenantId);
         var deviceId = await grains.GetGrain<IHardwareIndexGrain>(HardwareIndex.Key(tenantId, kind, value)).GetDeviceIdAsync();
         return deviceId is null ? null : await VerdictAsync(tenantId, deviceId);
+    }
+
+    /// <summary>
+    /// Deletes (or restores) a directory user as far as compliance is concerned: the built-in
+    /// default policy's "enrolled user exists" then fails (or passes) for their devices. False when
+    /// the user already was in that state.
+    /// </summary>
+    public async Task<bool> SetUserDeletedAsync(string tenantId, string userPrincipalName, bool deleted)
+    {
+        if (string.IsNullOrWhiteSpace(userPrincipalName) || !userPrincipalName.Contains('@'))
+        {
+            throw new PolicyValidationException("Users are named by userPrincipalName (…/users/adele@contoso.com).");
+        }
+
+        return await (await GrainsAsync(tenantId)).GetGrain<IUserGrain>(UserDevices.Key(tenantId, userPrincipalName)).SetDeletedAsync(deleted);
     }
 }
