@@ -103,7 +103,9 @@ public sealed record PolicyCatalogEntry(
 /// <summary>
 /// The state of one policy on one device, ordered by severity for compliance roll-up:
 /// Unknown &lt; NotApplicable &lt; Compliant &lt; InGracePeriod &lt; NonCompliant &lt; Error (GRAPH.md §3).
-/// Conflict is used by configuration profiles only.
+/// Conflict is used by configuration profiles only. Remediated (Graph <c>complianceStatus.remediated</c>)
+/// is compliant again after failing at the same policy version; it ranks with Compliant, so
+/// compare severities with <see cref="PolicyDeviceStates.Worst"/>, not with the numeric value.
 /// </summary>
 [GenerateSerializer, Alias("intune.PolicyDeviceState")]
 public enum PolicyDeviceState
@@ -115,6 +117,7 @@ public enum PolicyDeviceState
     NonCompliant = 4,
     Conflict = 5,
     Error = 6,
+    Remediated = 7,
 }
 
 /// <summary>The result of one setting of one policy on one device.</summary>
@@ -157,6 +160,19 @@ public static class PolicyDeviceStates
 {
     /// <summary>A policy in error keeps the device's previous state this long, then counts as noncompliant (GRAPH.md §3).</summary>
     public static readonly TimeSpan ErrorHoldPeriod = TimeSpan.FromDays(7);
+
+    /// <summary>The number of states, for counter arrays indexed by state.</summary>
+    public static readonly int Count = Enum.GetValues<PolicyDeviceState>().Length;
+
+    /// <summary>Severity for roll-up: Remediated ranks with Compliant (and wins the tie: it is the news).</summary>
+    public static int Severity(this PolicyDeviceState state) =>
+        state == PolicyDeviceState.Remediated ? (2 * (int)PolicyDeviceState.Compliant) + 1 : 2 * (int)state;
+
+    /// <summary>The most severe of <paramref name="states"/> (Unknown &lt; NotApplicable &lt; Compliant ≤ Remediated &lt; InGracePeriod &lt; NonCompliant &lt; Conflict &lt; Error).</summary>
+    public static PolicyDeviceState Worst(this IEnumerable<PolicyDeviceState> states) => states.MaxBy(Severity);
+
+    /// <summary>Succeeded, whether first time or after a fix: both count as success in the overviews.</summary>
+    public static bool IsSuccess(this PolicyDeviceState state) => state is PolicyDeviceState.Compliant or PolicyDeviceState.Remediated;
 }
 
 /// <summary>A device's status for one policy, pushed to the policy's report on every transition.</summary>

@@ -253,13 +253,18 @@ internal sealed partial class DeviceGrain : IDeviceComplianceGrain
 
         var summary = GrainFactory.GetGrain<IDeviceStateSummaryGrain>(State.TenantId!);
         var complianceSummary = ToSummaryState(State.ComplianceState);
+        if (complianceSummary == PolicyDeviceState.Compliant && State.ComplianceStatuses.Values.Any(s => s.State == PolicyDeviceState.Remediated))
+        {
+            complianceSummary = PolicyDeviceState.Remediated;
+        }
+
         if (complianceSummary != State.SummaryComplianceState)
         {
             await summary.TransitionAsync(PolicyKind.Compliance, State.SummaryComplianceState, complianceSummary);
             State.SummaryComplianceState = complianceSummary;
         }
 
-        PolicyDeviceState? configurationSummary = State.ConfigurationStatuses.Count == 0 ? null : State.ConfigurationStatuses.Values.Max(s => s.State);
+        PolicyDeviceState? configurationSummary = State.ConfigurationStatuses.Count == 0 ? null : State.ConfigurationStatuses.Values.Select(s => s.State).Worst();
         if (configurationSummary != State.SummaryConfigurationState)
         {
             await summary.TransitionAsync(PolicyKind.Configuration, State.SummaryConfigurationState, configurationSummary);
@@ -307,6 +312,11 @@ internal sealed partial class DeviceGrain : IDeviceComplianceGrain
             }
         }
 
+        if (state == PolicyDeviceState.Compliant && IsRemediation(previous, definition.Version))
+        {
+            return status with { State = PolicyDeviceState.Remediated, Settings = settings };
+        }
+
         if (state != PolicyDeviceState.NonCompliant)
         {
             return status with { State = state, Settings = settings };
@@ -323,6 +333,14 @@ internal sealed partial class DeviceGrain : IDeviceComplianceGrain
             ErrorSince = errorSince,
         };
     }
+
+    /// <summary>
+    /// Compliant again after failing at the same version: the device fixed itself (a new version
+    /// that passes proves nothing about the device). Stays remediated while it passes at that version.
+    /// </summary>
+    private static bool IsRemediation(DevicePolicyStatus? previous, int version) =>
+        previous is not null && previous.Version == version
+        && previous.RollUpState is PolicyDeviceState.InGracePeriod or PolicyDeviceState.NonCompliant or PolicyDeviceState.Error or PolicyDeviceState.Remediated;
 
     /// <summary>
     /// A policy whose evaluation fails is reported as <c>error</c>, while the device's roll-up keeps
@@ -376,7 +394,11 @@ internal sealed partial class DeviceGrain : IDeviceComplianceGrain
             var state = !applies ? PolicyDeviceState.NotApplicable
                 : settings.Any(s => s.State == PolicyDeviceState.Conflict) ? PolicyDeviceState.Conflict
                 : settings.Any(s => s.State == PolicyDeviceState.Error) ? PolicyDeviceState.Error
-                : settings.All(s => s.State == PolicyDeviceState.Compliant) ? PolicyDeviceState.Compliant
+                : settings.All(s => s.State == PolicyDeviceState.Compliant)
+                    // Every setting succeeded after one had failed at this version: remediated.
+                    ? previous is not null && previous.Version == profile.Version && previous.State is PolicyDeviceState.Error or PolicyDeviceState.Remediated
+                        ? PolicyDeviceState.Remediated
+                        : PolicyDeviceState.Compliant
                 : PolicyDeviceState.Unknown;
             yield return new DevicePolicyStatus
             {
@@ -444,13 +466,13 @@ internal sealed partial class DeviceGrain : IDeviceComplianceGrain
             return ComplianceState.Noncompliant;
         }
 
-        var worst = State.ComplianceStatuses.Count == 0 ? PolicyDeviceState.NotApplicable : State.ComplianceStatuses.Values.Max(s => s.RollUpState);
+        var worst = State.ComplianceStatuses.Count == 0 ? PolicyDeviceState.NotApplicable : State.ComplianceStatuses.Values.Select(s => s.RollUpState).Worst();
         return worst switch
         {
             PolicyDeviceState.Unknown => ComplianceState.Unknown,
             // No policy that applies: the built-in default policy's "mark devices with no compliance policy assigned as".
             PolicyDeviceState.NotApplicable => TenantSettings.SecureByDefault ? ComplianceState.Noncompliant : ComplianceState.Compliant,
-            PolicyDeviceState.Compliant => ComplianceState.Compliant,
+            PolicyDeviceState.Compliant or PolicyDeviceState.Remediated => ComplianceState.Compliant,
             PolicyDeviceState.InGracePeriod => ComplianceState.InGracePeriod,
             PolicyDeviceState.Error => ComplianceState.Error,
             _ => ComplianceState.Noncompliant,

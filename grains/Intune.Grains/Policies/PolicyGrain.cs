@@ -23,9 +23,9 @@ internal sealed class PolicyGrain(
     /// <summary>The report is written at most this often; it is rebuilt from device reports if lost.</summary>
     internal static readonly TimeSpan ReportWriteInterval = TimeSpan.FromSeconds(10);
 
-    private readonly int[] _deviceCounts = new int[Enum.GetValues<PolicyDeviceState>().Length];
+    private readonly int[] _deviceCounts = new int[PolicyDeviceStates.Count];
     private readonly Dictionary<string, Dictionary<string, PolicyDeviceState>> _devicesByUser = new(StringComparer.OrdinalIgnoreCase);
-    private readonly int[] _userCounts = new int[Enum.GetValues<PolicyDeviceState>().Length];
+    private readonly int[] _userCounts = new int[PolicyDeviceStates.Count];
     private IGrainTimer? _reportWrite;
     private DateTimeOffset _lastReportUpdate;
     private bool _targetsDirty;
@@ -259,7 +259,7 @@ internal sealed class PolicyGrain(
             .OrderBy(u => u.Key, StringComparer.OrdinalIgnoreCase)
             .Select(u => new PolicyUserStatusRow(
                 u.Key,
-                u.Value.Values.Max(),
+                u.Value.Values.Worst(),
                 u.Value.Count,
                 u.Value.Keys.Max(d => report.State.Devices.TryGetValue(d, out var row) ? row.LastReportedDateTime : default)))
             .ToList());
@@ -288,7 +288,7 @@ internal sealed class PolicyGrain(
 
         if (_devicesByUser.TryGetValue(upn, out var devices))
         {
-            _userCounts[(int)devices.Values.Max()]--;
+            _userCounts[(int)devices.Values.Worst()]--;
         }
         else
         {
@@ -310,14 +310,14 @@ internal sealed class PolicyGrain(
         }
         else
         {
-            _userCounts[(int)devices.Values.Max()]++;
+            _userCounts[(int)devices.Values.Worst()]++;
         }
     }
 
     private PolicyOverview Overview(int[] counts) => new(
         PendingCount: counts[(int)PolicyDeviceState.Unknown],
         NotApplicableCount: counts[(int)PolicyDeviceState.NotApplicable],
-        SuccessCount: counts[(int)PolicyDeviceState.Compliant],
+        SuccessCount: counts[(int)PolicyDeviceState.Compliant] + counts[(int)PolicyDeviceState.Remediated],
         ErrorCount: counts[(int)PolicyDeviceState.Error],
         FailedCount: counts[(int)PolicyDeviceState.NonCompliant] + counts[(int)PolicyDeviceState.InGracePeriod],
         ConflictCount: counts[(int)PolicyDeviceState.Conflict],
