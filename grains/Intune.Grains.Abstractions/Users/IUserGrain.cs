@@ -15,6 +15,14 @@ public interface IUserGrain : IGrainWithStringKey
     [Alias("ReserveDeviceAsync")]
     Task ReserveDeviceAsync(string deviceId, int limit);
 
+    /// <summary>
+    /// Records <paramref name="deviceId"/> as the user's without a limit check (the enrolled device
+    /// confirms itself; a no-op after <see cref="ReserveDeviceAsync"/>), so policies targeting the
+    /// user find it here.
+    /// </summary>
+    [Alias("RecordDeviceAsync")]
+    Task RecordDeviceAsync(string deviceId);
+
     /// <summary>Forgets a device (its enrollment failed, or it was retired, wiped or deleted).</summary>
     [Alias("ReleaseDeviceAsync")]
     Task ReleaseDeviceAsync(string deviceId);

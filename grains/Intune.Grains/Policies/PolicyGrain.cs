@@ -1,6 +1,7 @@
 using Intune.Grains.Devices;
 using Intune.Grains.Groups;
 using Intune.Grains.Tenants;
+using Intune.Grains.Users;
 using Microsoft.Extensions.Logging;
 
 namespace Intune.Grains.Policies;
@@ -345,11 +346,18 @@ internal sealed class PolicyGrain(
             (include ? includeUsers : excludeUsers).UnionWith(members.Users);
         }
 
-        // Users' devices come from the device catalog (a storage projection, not device grains);
-        // it is read only when a target names users.
+        // "All devices" and "all licensed users" need every device: only then is the device catalog
+        // (a storage projection) read. Users named by groups bring their own device lists (User grains).
         var devicesByUser = new Dictionary<string, List<string>>(StringComparer.OrdinalIgnoreCase);
         var everyDevice = new List<string>();
-        if (allDevices || allUsers || includeUsers.Count > 0 || excludeUsers.Count > 0)
+        if (!allDevices && !allUsers)
+        {
+            foreach (var (upn, devices) in await UserDevicesAsync(includeUsers.Except(excludeUsers, StringComparer.OrdinalIgnoreCase).ToList()))
+            {
+                devicesByUser[upn] = devices;
+            }
+        }
+        else
         {
             string? continuation = null;
             do
@@ -394,6 +402,14 @@ internal sealed class PolicyGrain(
 
         result.UnionWith(userKind);
         return result;
+    }
+
+    /// <summary>The devices of each user, from the users' own grains: all slices of users read in parallel.</summary>
+    private async Task<IEnumerable<(string Upn, List<string> Devices)>> UserDevicesAsync(IReadOnlyList<string> userPrincipalNames)
+    {
+        var slices = await Task.WhenAll(userPrincipalNames.Chunk(FanOutSliceSize).Select(slice => Task.WhenAll(slice.Select(async upn =>
+            (Upn: upn, Devices: (await GrainFactory.GetGrain<IUserGrain>(UserDevices.Key(TenantId, upn)).GetDeviceIdsAsync()).ToList())))));
+        return slices.SelectMany(s => s);
     }
 
     /// <summary>Partitions the devices into slices and delivers all slices in parallel through stateless workers.</summary>

@@ -36,6 +36,15 @@ internal sealed class UserGrain(
         await user.WriteStateAsync();
     }
 
+    public async Task RecordDeviceAsync(string deviceId)
+    {
+        if (!user.State.DeviceIds.Contains(deviceId))
+        {
+            user.State.DeviceIds.Add(deviceId);
+            await user.WriteStateAsync();
+        }
+    }
+
     public async Task ReleaseDeviceAsync(string deviceId)
     {
         if (user.State.DeviceIds.Remove(deviceId))
