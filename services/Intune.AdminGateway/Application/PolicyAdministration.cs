@@ -97,4 +97,30 @@ public sealed class PolicyAdministration(IScaleUnitRouter router)
 
         return await (await GrainsAsync(tenantId)).GetGrain<IUserGrain>(UserDevices.Key(tenantId, userPrincipalName)).SetDeletedAsync(deleted);
     }
+
+    /// <summary>
+    /// An admin's decision on the compliance retire list. Confirming issues the device action the
+    /// noncompliance action asked for — retire, or wipe — through the same Device grain path as an
+    /// admin's own retire/wipe (queued, nudged, delivered at check-in, certificate revoked when the
+    /// device acknowledges). Orchestrated here, not in the Tenant grain, because a device that is
+    /// reporting a new request to the tenant at the same moment would otherwise wait on it.
+    /// False when no pending request exists for the device.
+    /// </summary>
+    public async Task<bool> DecideRetireRequestAsync(string tenantId, string deviceId, bool confirm)
+    {
+        var tenant = await TenantAsync(tenantId);
+        var pending = (await tenant.ListRetireRequestsAsync()).FirstOrDefault(r => r.DeviceId == deviceId && r.State == RetireRequestState.Pending);
+        if (pending is null || !await tenant.DecideRetireAsync(deviceId, confirm))
+        {
+            return false;
+        }
+
+        if (confirm && Guid.TryParse(deviceId, out _))
+        {
+            var kind = pending.Action == ComplianceActionType.Wipe ? DeviceActionKind.Wipe : DeviceActionKind.Retire;
+            await (await GrainsAsync(tenantId)).GetGrain<IDeviceGrain>(GrainKeys.Scoped(tenantId, deviceId)).RequestActionAsync(new DeviceActionRequest(kind));
+        }
+
+        return true;
+    }
 }

@@ -184,7 +184,7 @@ public static class DeviceManagementComplianceApi
 
     private static async Task<IResult> DecideAsync(string deviceId, bool confirm, HttpContext context, PolicyAdministration admin) =>
         await GraphResults.GuardAsync(async () =>
-            await (await admin.TenantAsync(Tenant(context))).DecideRetireAsync(deviceId, confirm)
+            await admin.DecideRetireRequestAsync(Tenant(context), deviceId, confirm)
                 ? Results.NoContent()
                 : GraphErrors.NotFound($"No pending retire request for device '{deviceId}'."));
 
