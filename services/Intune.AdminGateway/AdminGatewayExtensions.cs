@@ -155,6 +155,7 @@ public static class AdminGatewayExtensions
         v1.MapPoliciesApi();
         v1.MapGroupsApi();
         v1.MapDeviceManagementComplianceApi();
+        v1.MapUsersApi();
         return app;
     }
 

@@ -1,5 +1,6 @@
 using Intune.Grains.Policies;
 using Intune.Grains.Tenants;
+using Orleans.Concurrency;
 
 namespace Intune.Grains.Devices;
 
@@ -33,6 +34,10 @@ public interface IDeviceComplianceGrain : IGrainWithStringKey
     /// <summary>A policy was assigned, changed or unassigned for this device.</summary>
     [Alias("ApplyPolicyAsync")]
     Task ApplyPolicyAsync(PolicyDelivery delivery);
+
+    /// <summary>The device's enrolled user was deleted (false) or restored (true).</summary>
+    [Alias("ApplyEnrolledUserExistsAsync")]
+    Task ApplyEnrolledUserExistsAsync(bool exists);
 
     /// <summary>The tenant's compliance settings changed.</summary>
     [Alias("ApplySettingsAsync")]
@@ -69,6 +74,11 @@ public interface IDeviceComplianceGrain : IGrainWithStringKey
 public interface IComplianceDeadlineGrain : IGrainWithStringKey
 {
     /// <summary>Wakes the device at <paramref name="wake"/> and then daily while <paramref name="daily"/>; neither: no reminder.</summary>
+    /// <remarks>
+    /// Interleaves: the device calls this from its own deadline run, which the reminder may have
+    /// started — the reminder tick waits on the device while the device waits on this call.
+    /// </remarks>
+    [AlwaysInterleave]
     [Alias("ScheduleAsync")]
     Task ScheduleAsync(DateTimeOffset? wake, bool daily);
 }

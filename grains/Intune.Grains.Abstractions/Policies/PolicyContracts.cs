@@ -103,7 +103,9 @@ public sealed record PolicyCatalogEntry(
 /// <summary>
 /// The state of one policy on one device, ordered by severity for compliance roll-up:
 /// Unknown &lt; NotApplicable &lt; Compliant &lt; InGracePeriod &lt; NonCompliant &lt; Error (GRAPH.md §3).
-/// Conflict is used by configuration profiles only.
+/// Conflict is used by configuration profiles only. Remediated (Graph <c>complianceStatus.remediated</c>)
+/// is compliant again after failing at the same policy version; it ranks with Compliant, so
+/// compare severities with <see cref="PolicyDeviceStates.Worst"/>, not with the numeric value.
 /// </summary>
 [GenerateSerializer, Alias("intune.PolicyDeviceState")]
 public enum PolicyDeviceState
@@ -115,6 +117,7 @@ public enum PolicyDeviceState
     NonCompliant = 4,
     Conflict = 5,
     Error = 6,
+    Remediated = 7,
 }
 
 /// <summary>The result of one setting of one policy on one device.</summary>
@@ -140,6 +143,36 @@ public sealed record DevicePolicyStatus
     [Id(7)] public DateTimeOffset? GracePeriodExpiration { get; init; }
     [Id(8)] public DateTimeOffset LastReportedDateTime { get; init; }
     [Id(9)] public string ODataType { get; init; } = string.Empty;
+    /// <summary>When the policy's evaluation on this device started failing (state <see cref="PolicyDeviceState.Error"/>).</summary>
+    [Id(10)] public DateTimeOffset? ErrorSince { get; init; }
+    /// <summary>
+    /// While in error: the state held for the device's roll-up until the error has lasted
+    /// <see cref="PolicyDeviceStates.ErrorHoldPeriod"/> (GRAPH.md §3).
+    /// </summary>
+    [Id(11)] public PolicyDeviceState? HeldState { get; init; }
+
+    /// <summary>The state this policy contributes to the device's overall compliance.</summary>
+    public PolicyDeviceState RollUpState => State == PolicyDeviceState.Error && HeldState is { } held ? held : State;
+}
+
+/// <summary>Rules about policy states shared by the device and the reports.</summary>
+public static class PolicyDeviceStates
+{
+    /// <summary>A policy in error keeps the device's previous state this long, then counts as noncompliant (GRAPH.md §3).</summary>
+    public static readonly TimeSpan ErrorHoldPeriod = TimeSpan.FromDays(7);
+
+    /// <summary>The number of states, for counter arrays indexed by state.</summary>
+    public static readonly int Count = Enum.GetValues<PolicyDeviceState>().Length;
+
+    /// <summary>Severity for roll-up: Remediated ranks with Compliant (and wins the tie: it is the news).</summary>
+    public static int Severity(this PolicyDeviceState state) =>
+        state == PolicyDeviceState.Remediated ? (2 * (int)PolicyDeviceState.Compliant) + 1 : 2 * (int)state;
+
+    /// <summary>The most severe of <paramref name="states"/> (Unknown &lt; NotApplicable &lt; Compliant ≤ Remediated &lt; InGracePeriod &lt; NonCompliant &lt; Conflict &lt; Error).</summary>
+    public static PolicyDeviceState Worst(this IEnumerable<PolicyDeviceState> states) => states.MaxBy(Severity);
+
+    /// <summary>Succeeded, whether first time or after a fix: both count as success in the overviews.</summary>
+    public static bool IsSuccess(this PolicyDeviceState state) => state is PolicyDeviceState.Compliant or PolicyDeviceState.Remediated;
 }
 
 /// <summary>A device's status for one policy, pushed to the policy's report on every transition.</summary>

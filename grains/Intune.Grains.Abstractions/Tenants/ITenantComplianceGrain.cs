@@ -97,7 +97,11 @@ public sealed record DeviceStateSummary(
     [property: Id(3)] int InGracePeriodCount,
     [property: Id(4)] int NonCompliantDeviceCount,
     [property: Id(5)] int ErrorDeviceCount,
-    [property: Id(6)] int ConflictDeviceCount);
+    [property: Id(6)] int ConflictDeviceCount)
+{
+    /// <summary>Devices compliant again after failing (counted here instead of in <see cref="CompliantDeviceCount"/>).</summary>
+    [Id(7)] public int RemediatedDeviceCount { get; init; }
+}
 
 /// <summary>
 /// Tenant-wide device state counters, keyed by tenant id. Devices report transitions only, so

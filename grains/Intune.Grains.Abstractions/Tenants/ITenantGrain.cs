@@ -44,6 +44,10 @@ public interface ITenantGrain : IGrainWithStringKey
     [Alias("ListEnrollmentConfigurationsAsync")]
     Task<IReadOnlyList<EnrollmentConfiguration>> ListEnrollmentConfigurationsAsync();
 
+    /// <summary>The groups the tenant's enrollment restrictions are assigned to (include or exclude); empty for an unknown tenant.</summary>
+    [Alias("GetEnrollmentRestrictionGroupIdsAsync")]
+    Task<IReadOnlyList<string>> GetEnrollmentRestrictionGroupIdsAsync();
+
     /// <summary>Creates a restriction with the next free priority; the id and dates are the tenant's.</summary>
     [Alias("CreateEnrollmentConfigurationAsync")]
     Task<EnrollmentConfiguration> CreateEnrollmentConfigurationAsync(EnrollmentConfiguration configuration);

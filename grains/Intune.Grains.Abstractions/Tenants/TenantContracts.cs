@@ -25,7 +25,14 @@ public sealed record EnrollmentCandidate(
     [property: Id(0)] DevicePlatform Platform,
     [property: Id(1)] string OsVersion,
     [property: Id(2)] DeviceOwnership Ownership,
-    [property: Id(3)] string? UserPrincipalName);
+    [property: Id(3)] string? UserPrincipalName)
+{
+    /// <summary>
+    /// The groups named by enrollment restrictions that the enrolling user belongs to (resolved
+    /// by the enrollment coordinator, so the Tenant grain never waits on Group grains).
+    /// </summary>
+    [Id(4)] public IReadOnlyList<string> UserGroupIds { get; init; } = [];
+}
 
 /// <summary>Why an enrollment was refused; the gateway maps each to a gRPC status.</summary>
 [GenerateSerializer, Alias("intune.EnrollmentRefusal")]

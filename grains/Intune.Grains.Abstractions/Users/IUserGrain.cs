@@ -15,12 +15,32 @@ public interface IUserGrain : IGrainWithStringKey
     [Alias("ReserveDeviceAsync")]
     Task ReserveDeviceAsync(string deviceId, int limit);
 
+    /// <summary>
+    /// Records <paramref name="deviceId"/> as the user's without a limit check (the enrolled device
+    /// confirms itself; a no-op after <see cref="ReserveDeviceAsync"/>), so policies targeting the
+    /// user find it here.
+    /// </summary>
+    [Alias("RecordDeviceAsync")]
+    Task RecordDeviceAsync(string deviceId);
+
     /// <summary>Forgets a device (its enrollment failed, or it was retired, wiped or deleted).</summary>
     [Alias("ReleaseDeviceAsync")]
     Task ReleaseDeviceAsync(string deviceId);
 
     [Alias("GetDeviceIdsAsync")]
     Task<IReadOnlyList<string>> GetDeviceIdsAsync();
+
+    /// <summary>
+    /// The user was deleted from the directory (or restored): their devices learn it at once, and
+    /// the built-in default compliance policy's "enrolled user exists" check judges them by it.
+    /// Returns false when nothing changed.
+    /// </summary>
+    [Alias("SetDeletedAsync")]
+    Task<bool> SetDeletedAsync(bool deleted);
+
+    /// <summary>False once the user was deleted (and not restored).</summary>
+    [Alias("ExistsAsync")]
+    Task<bool> ExistsAsync();
 }
 
 public static class UserDevices

@@ -1,5 +1,6 @@
 using Intune.Grains.Policies;
 using Intune.Grains.Tenants;
+using Intune.Grains.Users;
 using Microsoft.Extensions.Logging;
 
 namespace Intune.Grains.Devices;
@@ -54,6 +55,18 @@ internal sealed partial class DeviceGrain : IDeviceComplianceGrain
         await PersistAsync();
         // A connected device is pushed to check in now; an offline one gets the new etag at its next check-in.
         await NudgeAfterAssignmentChangeAsync();
+    }
+
+    public async Task ApplyEnrolledUserExistsAsync(bool exists)
+    {
+        if (!State.IsEnrolled || State.UserPrincipalName is null || State.EnrolledUserDeleted == !exists)
+        {
+            return;
+        }
+
+        State.EnrolledUserDeleted = !exists;
+        await RefreshComplianceAsync(time.GetUtcNow(), reportAll: false);
+        await PersistAsync();
     }
 
     public async Task ApplySettingsAsync(ComplianceSettings settings)
@@ -120,8 +133,8 @@ internal sealed partial class DeviceGrain : IDeviceComplianceGrain
         }
 
         var before = (State.ComplianceState, State.Notifications.Count, State.FiredActions.Count);
-        await RefreshComplianceAsync(time.GetUtcNow(), reportAll: false);
-        if ((State.ComplianceState, State.Notifications.Count, State.FiredActions.Count) != before)
+        var statusesChanged = await RefreshComplianceAsync(time.GetUtcNow(), reportAll: false);
+        if (statusesChanged || (State.ComplianceState, State.Notifications.Count, State.FiredActions.Count) != before)
         {
             await PersistAsync();
         }
@@ -191,6 +204,12 @@ internal sealed partial class DeviceGrain : IDeviceComplianceGrain
     {
         var bootstrap = await GrainFactory.GetGrain<ITenantComplianceGrain>(State.TenantId!).GetDeviceBootstrapAsync();
         State.ComplianceSettings ??= bootstrap.Settings;
+        if (State.UserPrincipalName is { } upn)
+        {
+            // A user deleted before this device's first check-in never told it.
+            State.EnrolledUserDeleted |= !await GrainFactory.GetGrain<IUserGrain>(UserDevices.Key(State.TenantId!, upn)).ExistsAsync();
+        }
+
         var resolved = await Task.WhenAll(bootstrap.AssignedPolicyIds.Select(id =>
             GrainFactory.GetGrain<IPolicyGrain>(GrainKeys.Scoped(State.TenantId!, id)).ResolveDeviceAsync(State.DeviceId!, State.UserPrincipalName)));
         foreach (var definition in resolved.OfType<PolicyDefinition>())
@@ -234,13 +253,18 @@ internal sealed partial class DeviceGrain : IDeviceComplianceGrain
 
         var summary = GrainFactory.GetGrain<IDeviceStateSummaryGrain>(State.TenantId!);
         var complianceSummary = ToSummaryState(State.ComplianceState);
+        if (complianceSummary == PolicyDeviceState.Compliant && State.ComplianceStatuses.Values.Any(s => s.State == PolicyDeviceState.Remediated))
+        {
+            complianceSummary = PolicyDeviceState.Remediated;
+        }
+
         if (complianceSummary != State.SummaryComplianceState)
         {
             await summary.TransitionAsync(PolicyKind.Compliance, State.SummaryComplianceState, complianceSummary);
             State.SummaryComplianceState = complianceSummary;
         }
 
-        PolicyDeviceState? configurationSummary = State.ConfigurationStatuses.Count == 0 ? null : State.ConfigurationStatuses.Values.Max(s => s.State);
+        PolicyDeviceState? configurationSummary = State.ConfigurationStatuses.Count == 0 ? null : State.ConfigurationStatuses.Values.Select(s => s.State).Worst();
         if (configurationSummary != State.SummaryConfigurationState)
         {
             await summary.TransitionAsync(PolicyKind.Configuration, State.SummaryConfigurationState, configurationSummary);
@@ -270,6 +294,29 @@ internal sealed partial class DeviceGrain : IDeviceComplianceGrain
         }
 
         var (state, settings) = ComplianceEvaluator.Evaluate(definition, State.Platform, State.Facts);
+        DateTimeOffset? errorSince = null;
+        if (state == PolicyDeviceState.Error)
+        {
+            errorSince = previous?.ErrorSince ?? now;
+            var errorCounts = errorSince.Value + PolicyDeviceStates.ErrorHoldPeriod;
+            if (now < errorCounts)
+            {
+                return HoldPreviousState(status with { Settings = settings, ErrorSince = errorSince }, previous, now);
+            }
+
+            // The error has lasted the hold period: from then on it is noncompliance, with its grace period.
+            state = PolicyDeviceState.NonCompliant;
+            if (previous?.NoncompliantSince is null)
+            {
+                previous = (previous ?? status) with { NoncompliantSince = errorCounts };
+            }
+        }
+
+        if (state == PolicyDeviceState.Compliant && IsRemediation(previous, definition.Version))
+        {
+            return status with { State = PolicyDeviceState.Remediated, Settings = settings };
+        }
+
         if (state != PolicyDeviceState.NonCompliant)
         {
             return status with { State = state, Settings = settings };
@@ -283,7 +330,39 @@ internal sealed partial class DeviceGrain : IDeviceComplianceGrain
             Settings = settings,
             NoncompliantSince = since,
             GracePeriodExpiration = deadline,
+            ErrorSince = errorSince,
         };
+    }
+
+    /// <summary>
+    /// Compliant again after failing at the same version: the device fixed itself (a new version
+    /// that passes proves nothing about the device). Stays remediated while it passes at that version.
+    /// </summary>
+    private static bool IsRemediation(DevicePolicyStatus? previous, int version) =>
+        previous is not null && previous.Version == version
+        && previous.RollUpState is PolicyDeviceState.InGracePeriod or PolicyDeviceState.NonCompliant or PolicyDeviceState.Error or PolicyDeviceState.Remediated;
+
+    /// <summary>
+    /// A policy whose evaluation fails is reported as <c>error</c>, while the device's roll-up keeps
+    /// the state it had before (pending if none) for <see cref="PolicyDeviceStates.ErrorHoldPeriod"/>.
+    /// A held noncompliance keeps its start, so its grace period and actions still run.
+    /// </summary>
+    private static DevicePolicyStatus HoldPreviousState(DevicePolicyStatus status, DevicePolicyStatus? previous, DateTimeOffset now)
+    {
+        var held = previous is null ? PolicyDeviceState.Unknown : previous.RollUpState;
+        if (held is PolicyDeviceState.InGracePeriod or PolicyDeviceState.NonCompliant && previous?.NoncompliantSince is { } since)
+        {
+            var deadline = previous.GracePeriodExpiration ?? since;
+            return status with
+            {
+                State = PolicyDeviceState.Error,
+                HeldState = now < deadline ? PolicyDeviceState.InGracePeriod : PolicyDeviceState.NonCompliant,
+                NoncompliantSince = since,
+                GracePeriodExpiration = deadline,
+            };
+        }
+
+        return status with { State = PolicyDeviceState.Error, HeldState = held == PolicyDeviceState.Error ? PolicyDeviceState.Unknown : held };
     }
 
     /// <summary>
@@ -315,7 +394,11 @@ internal sealed partial class DeviceGrain : IDeviceComplianceGrain
             var state = !applies ? PolicyDeviceState.NotApplicable
                 : settings.Any(s => s.State == PolicyDeviceState.Conflict) ? PolicyDeviceState.Conflict
                 : settings.Any(s => s.State == PolicyDeviceState.Error) ? PolicyDeviceState.Error
-                : settings.All(s => s.State == PolicyDeviceState.Compliant) ? PolicyDeviceState.Compliant
+                : settings.All(s => s.State == PolicyDeviceState.Compliant)
+                    // Every setting succeeded after one had failed at this version: remediated.
+                    ? previous is not null && previous.Version == profile.Version && previous.State is PolicyDeviceState.Error or PolicyDeviceState.Remediated
+                        ? PolicyDeviceState.Remediated
+                        : PolicyDeviceState.Compliant
                 : PolicyDeviceState.Unknown;
             yield return new DevicePolicyStatus
             {
@@ -371,18 +454,25 @@ internal sealed partial class DeviceGrain : IDeviceComplianceGrain
             return ComplianceState.Unknown;
         }
 
+        // The built-in default compliance policy: "is active" (checked in within the validity
+        // period) and "enrolled user exists" apply to every device, whatever else is assigned.
         if (now - _lastSync > TimeSpan.FromDays(TenantSettings.DeviceComplianceCheckinThresholdDays))
         {
             return ComplianceState.Noncompliant;
         }
 
-        var worst = State.ComplianceStatuses.Count == 0 ? PolicyDeviceState.NotApplicable : State.ComplianceStatuses.Values.Max(s => s.State);
+        if (State.EnrolledUserDeleted)
+        {
+            return ComplianceState.Noncompliant;
+        }
+
+        var worst = State.ComplianceStatuses.Count == 0 ? PolicyDeviceState.NotApplicable : State.ComplianceStatuses.Values.Select(s => s.RollUpState).Worst();
         return worst switch
         {
             PolicyDeviceState.Unknown => ComplianceState.Unknown,
             // No policy that applies: the built-in default policy's "mark devices with no compliance policy assigned as".
             PolicyDeviceState.NotApplicable => TenantSettings.SecureByDefault ? ComplianceState.Noncompliant : ComplianceState.Compliant,
-            PolicyDeviceState.Compliant => ComplianceState.Compliant,
+            PolicyDeviceState.Compliant or PolicyDeviceState.Remediated => ComplianceState.Compliant,
             PolicyDeviceState.InGracePeriod => ComplianceState.InGracePeriod,
             PolicyDeviceState.Error => ComplianceState.Error,
             _ => ComplianceState.Noncompliant,
@@ -470,6 +560,11 @@ internal sealed partial class DeviceGrain : IDeviceComplianceGrain
 
         foreach (var (id, status) in State.ComplianceStatuses)
         {
+            if (status.State == PolicyDeviceState.Error && status.ErrorSince is { } errorSince && errorSince + PolicyDeviceStates.ErrorHoldPeriod > now)
+            {
+                candidates.Add(errorSince + PolicyDeviceStates.ErrorHoldPeriod);
+            }
+
             if (status.NoncompliantSince is not { } since)
             {
                 continue;

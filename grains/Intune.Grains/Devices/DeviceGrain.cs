@@ -77,6 +77,12 @@ internal sealed partial class DeviceGrain(
         _lastSync = now;
 
         await PersistAsync();
+        if (!string.IsNullOrWhiteSpace(State.UserPrincipalName))
+        {
+            // Policies targeting the user read the user's devices from the User grain (issue 4).
+            await GrainFactory.GetGrain<Users.IUserGrain>(Users.UserDevices.Key(tenantId, State.UserPrincipalName)).RecordDeviceAsync(deviceId);
+        }
+
         logger.LogInformation("Enrolled {Platform} device {DeviceId} in tenant {TenantId}", State.Platform, deviceId, tenantId);
 
         var ca = await authority.GetCertificateAsync();

@@ -56,6 +56,8 @@ public sealed class DeviceState
     [Id(51)] public DateTimeOffset? ReminderDeadline { get; set; }
     /// <summary>The hardware index keys (serial, MACs) this device is registered under for network access control.</summary>
     [Id(52)] public HashSet<string> IndexedHardware { get; set; } = [];
+    /// <summary>The enrolled user was deleted: the built-in default compliance policy's "enrolled user exists" fails.</summary>
+    [Id(70)] public bool EnrolledUserDeleted { get; set; }
 
     public bool IsEnrolled => DeviceId is not null;
 }

@@ -1,4 +1,5 @@
 using Intune.Grains.Certificates;
+using Intune.Grains.Groups;
 using Intune.Grains.Tenants;
 using Intune.Grains.Users;
 using Orleans.Concurrency;
@@ -40,8 +41,11 @@ internal sealed class EnrollmentGrain : Grain, IEnrollmentGrain
             throw new EnrollmentRefusedException(EnrollmentRefusal.InvalidRequest, ex.Message);
         }
 
-        var candidate = new EnrollmentCandidate(enrollment.Platform, enrollment.OsVersion, enrollment.Ownership, enrollment.UserPrincipalName);
         var tenant = GrainFactory.GetGrain<ITenantGrain>(tenantId);
+        var candidate = new EnrollmentCandidate(enrollment.Platform, enrollment.OsVersion, enrollment.Ownership, enrollment.UserPrincipalName)
+        {
+            UserGroupIds = await UserGroupsAsync(tenant, tenantId, enrollment.UserPrincipalName),
+        };
         var admission = await tenant.EvaluateEnrollmentAsync(enrollmentToken, candidate);
 
         var deviceId = Guid.NewGuid().ToString();
@@ -64,5 +68,19 @@ internal sealed class EnrollmentGrain : Grain, IEnrollmentGrain
             await user.ReleaseDeviceAsync(deviceId);
             throw;
         }
+    }
+
+    /// <summary>Which of the groups that enrollment restrictions name the user is a member of (user groups only: the device is not in any group yet).</summary>
+    private async Task<IReadOnlyList<string>> UserGroupsAsync(ITenantGrain tenant, string tenantId, string? userPrincipalName)
+    {
+        if (string.IsNullOrWhiteSpace(userPrincipalName))
+        {
+            return [];
+        }
+
+        var groupIds = await tenant.GetEnrollmentRestrictionGroupIdsAsync();
+        var memberships = await Task.WhenAll(groupIds.Select(async id =>
+            (Id: id, (await GrainFactory.GetGrain<IGroupGrain>(GrainKeys.Scoped(tenantId, id)).ContainsAsync(string.Empty, userPrincipalName)).User)));
+        return memberships.Where(m => m.User).Select(m => m.Id).ToList();
     }
 }

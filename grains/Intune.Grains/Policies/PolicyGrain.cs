@@ -1,6 +1,7 @@
 using Intune.Grains.Devices;
 using Intune.Grains.Groups;
 using Intune.Grains.Tenants;
+using Intune.Grains.Users;
 using Microsoft.Extensions.Logging;
 
 namespace Intune.Grains.Policies;
@@ -25,9 +26,9 @@ internal sealed class PolicyGrain(
     /// <summary>The report is written at most this often; it is rebuilt from device reports if lost.</summary>
     internal static readonly TimeSpan ReportWriteInterval = TimeSpan.FromSeconds(10);
 
-    private readonly int[] _deviceCounts = new int[Enum.GetValues<PolicyDeviceState>().Length];
+    private readonly int[] _deviceCounts = new int[PolicyDeviceStates.Count];
     private readonly Dictionary<string, Dictionary<string, PolicyDeviceState>> _devicesByUser = new(StringComparer.OrdinalIgnoreCase);
-    private readonly int[] _userCounts = new int[Enum.GetValues<PolicyDeviceState>().Length];
+    private readonly int[] _userCounts = new int[PolicyDeviceStates.Count];
     /// <summary>
     /// An admin call waits this long for its fan-out, then returns while the rest lands in the
     /// background: small assignments answer when done, a 100,000-device one cannot outlast the
@@ -309,7 +310,7 @@ internal sealed class PolicyGrain(
             .OrderBy(u => u.Key, StringComparer.OrdinalIgnoreCase)
             .Select(u => new PolicyUserStatusRow(
                 u.Key,
-                u.Value.Values.Max(),
+                u.Value.Values.Worst(),
                 u.Value.Count,
                 u.Value.Keys.Max(d => _rows.TryGetValue(d, out var row) ? row.LastReportedDateTime : default)))
             .ToList());
@@ -357,7 +358,7 @@ internal sealed class PolicyGrain(
 
         if (_devicesByUser.TryGetValue(upn, out var devices))
         {
-            _userCounts[(int)devices.Values.Max()]--;
+            _userCounts[(int)devices.Values.Worst()]--;
         }
         else
         {
@@ -379,14 +380,14 @@ internal sealed class PolicyGrain(
         }
         else
         {
-            _userCounts[(int)devices.Values.Max()]++;
+            _userCounts[(int)devices.Values.Worst()]++;
         }
     }
 
     private PolicyOverview Overview(int[] counts) => new(
         PendingCount: counts[(int)PolicyDeviceState.Unknown],
         NotApplicableCount: counts[(int)PolicyDeviceState.NotApplicable],
-        SuccessCount: counts[(int)PolicyDeviceState.Compliant],
+        SuccessCount: counts[(int)PolicyDeviceState.Compliant] + counts[(int)PolicyDeviceState.Remediated],
         ErrorCount: counts[(int)PolicyDeviceState.Error],
         FailedCount: counts[(int)PolicyDeviceState.NonCompliant] + counts[(int)PolicyDeviceState.InGracePeriod],
         ConflictCount: counts[(int)PolicyDeviceState.Conflict],
@@ -414,11 +415,18 @@ internal sealed class PolicyGrain(
             (include ? includeUsers : excludeUsers).UnionWith(members.Users);
         }
 
-        // Users' devices come from the device catalog (a storage projection, not device grains);
-        // it is read only when a target names users.
+        // "All devices" and "all licensed users" need every device: only then is the device catalog
+        // (a storage projection) read. Users named by groups bring their own device lists (User grains).
         var devicesByUser = new Dictionary<string, List<string>>(StringComparer.OrdinalIgnoreCase);
         var everyDevice = new List<string>();
-        if (allDevices || allUsers || includeUsers.Count > 0 || excludeUsers.Count > 0)
+        if (!allDevices && !allUsers)
+        {
+            foreach (var (upn, devices) in await UserDevicesAsync(includeUsers.Except(excludeUsers, StringComparer.OrdinalIgnoreCase).ToList()))
+            {
+                devicesByUser[upn] = devices;
+            }
+        }
+        else
         {
             string? continuation = null;
             do
@@ -465,7 +473,14 @@ internal sealed class PolicyGrain(
         return result;
     }
 
-    /// <summary>Partitions the devices into slices and delivers all slices in parallel through stateless workers.</summary>
+    /// <summary>The devices of each user, from the users' own grains: all slices of users read in parallel.</summary>
+    private async Task<IEnumerable<(string Upn, List<string> Devices)>> UserDevicesAsync(IReadOnlyList<string> userPrincipalNames)
+    {
+        var slices = await Task.WhenAll(userPrincipalNames.Chunk(FanOutSliceSize).Select(slice => Task.WhenAll(slice.Select(async upn =>
+            (Upn: upn, Devices: (await GrainFactory.GetGrain<IUserGrain>(UserDevices.Key(TenantId, upn)).GetDeviceIdsAsync()).ToList())))));
+        return slices.SelectMany(s => s);
+    }
+
     /// <summary>
     /// Queues the delivery of <paramref name="delivery"/> to <paramref name="deliverTo"/> and the
     /// retraction from <paramref name="retractFrom"/> behind any delivery still running, in slices

@@ -5,8 +5,8 @@ namespace Intune.Grains.Tenants;
 [GenerateSerializer, Alias("intune.DeviceStateSummaryState")]
 public sealed class DeviceStateSummaryState
 {
-    [Id(0)] public int[] Compliance { get; set; } = new int[Enum.GetValues<PolicyDeviceState>().Length];
-    [Id(1)] public int[] Configuration { get; set; } = new int[Enum.GetValues<PolicyDeviceState>().Length];
+    [Id(0)] public int[] Compliance { get; set; } = new int[PolicyDeviceStates.Count];
+    [Id(1)] public int[] Configuration { get; set; } = new int[PolicyDeviceStates.Count];
 }
 
 /// <summary>
@@ -18,6 +18,18 @@ internal sealed class DeviceStateSummaryGrain(
 {
     private static readonly TimeSpan WriteInterval = TimeSpan.FromSeconds(5);
     private IGrainTimer? _write;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // Counters stored before a state was added are shorter: grow them (new states start at zero).
+        var compliance = summary.State.Compliance;
+        var configuration = summary.State.Configuration;
+        Array.Resize(ref compliance, Math.Max(compliance.Length, PolicyDeviceStates.Count));
+        Array.Resize(ref configuration, Math.Max(configuration.Length, PolicyDeviceStates.Count));
+        summary.State.Compliance = compliance;
+        summary.State.Configuration = configuration;
+        return Task.CompletedTask;
+    }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
@@ -63,6 +75,9 @@ internal sealed class DeviceStateSummaryGrain(
             c[(int)PolicyDeviceState.InGracePeriod],
             c[(int)PolicyDeviceState.NonCompliant],
             c[(int)PolicyDeviceState.Error],
-            c[(int)PolicyDeviceState.Conflict]));
+            c[(int)PolicyDeviceState.Conflict])
+        {
+            RemediatedDeviceCount = c[(int)PolicyDeviceState.Remediated],
+        });
     }
 }

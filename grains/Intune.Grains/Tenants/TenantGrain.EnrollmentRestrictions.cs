@@ -21,6 +21,9 @@ internal sealed partial class TenantGrain
         "#microsoft.graph.allDevicesAssignmentTarget",
     };
 
+    private const string GroupTarget = "#microsoft.graph.groupAssignmentTarget";
+    private const string ExclusionGroupTarget = "#microsoft.graph.exclusionGroupAssignmentTarget";
+
     private static readonly HashSet<string> KnownTargets = new(StringComparer.Ordinal)
     {
         "#microsoft.graph.allLicensedUsersAssignmentTarget",
@@ -183,7 +186,7 @@ internal sealed partial class TenantGrain
     /// <summary>Refuses a device that a platform restriction excludes; writes nothing.</summary>
     private void CheckPlatformRestrictions(EnrollmentCandidate candidate)
     {
-        var restriction = Effective(EnrollmentConfigurationKind.PlatformRestrictions).RestrictionFor(candidate.Platform);
+        var restriction = Effective(EnrollmentConfigurationKind.PlatformRestrictions, candidate).RestrictionFor(candidate.Platform);
         var platform = candidate.Platform.OperatingSystem();
         if (restriction.PlatformBlocked)
         {
@@ -217,17 +220,34 @@ internal sealed partial class TenantGrain
         }
     }
 
+    public Task<IReadOnlyList<string>> GetEnrollmentRestrictionGroupIdsAsync() =>
+        Task.FromResult<IReadOnlyList<string>>(!State.Exists ? [] : State.EnrollmentConfigurations
+            .SelectMany(c => c.Assignments)
+            .Where(a => !string.IsNullOrWhiteSpace(a.GroupId))
+            .Select(a => a.GroupId!)
+            .Distinct(StringComparer.Ordinal)
+            .ToList());
+
     /// <summary>
-    /// The configuration of a kind that applies to a device: the first by priority that targets
-    /// everyone, else the default. Group-targeted configurations need group membership, which
-    /// enrollment does not resolve yet, so they do not apply here.
+    /// The configuration of a kind that applies to an enrolling device: the first by priority that
+    /// targets everyone or a group the enrolling user is in, and does not exclude a group the user
+    /// is in; else the default.
     /// </summary>
-    private EnrollmentConfiguration Effective(EnrollmentConfigurationKind kind) => Configurations
-        .Where(c => c.Kind == kind)
-        .Where(c => c.IsDefault || c.Assignments.Any(a => EveryoneTargets.Contains(a.ODataType)))
-        .OrderBy(c => c.IsDefault)
-        .ThenBy(c => c.Priority)
-        .First();
+    private EnrollmentConfiguration Effective(EnrollmentConfigurationKind kind, EnrollmentCandidate candidate)
+    {
+        var groups = candidate.UserGroupIds.ToHashSet(StringComparer.Ordinal);
+        return Configurations
+            .Where(c => c.Kind == kind)
+            .Where(c => c.IsDefault || Targets(c, groups))
+            .OrderBy(c => c.IsDefault)
+            .ThenBy(c => c.Priority)
+            .First();
+    }
+
+    private static bool Targets(EnrollmentConfiguration configuration, HashSet<string> userGroups) =>
+        !configuration.Assignments.Any(a => a.ODataType == ExclusionGroupTarget && userGroups.Contains(a.GroupId ?? string.Empty))
+        && configuration.Assignments.Any(a => EveryoneTargets.Contains(a.ODataType)
+            || (a.ODataType == GroupTarget && userGroups.Contains(a.GroupId ?? string.Empty)));
 
     /// <summary>The stored configurations, with the built-in defaults added for tenants that have none yet.</summary>
     private IReadOnlyList<EnrollmentConfiguration> Configurations

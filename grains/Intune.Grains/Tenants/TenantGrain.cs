@@ -126,7 +126,7 @@ internal sealed partial class TenantGrain(
         }
 
         CheckPlatformRestrictions(candidate);
-        return (record, new EnrollmentAdmission(Effective(EnrollmentConfigurationKind.Limit).Limit));
+        return (record, new EnrollmentAdmission(Effective(EnrollmentConfigurationKind.Limit, candidate).Limit));
     }
 
     private TenantInfo Info => new(TenantId, State.DisplayName!, State.Region!, State.CreatedDateTime);

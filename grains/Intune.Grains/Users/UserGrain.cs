@@ -36,6 +36,15 @@ internal sealed class UserGrain(
         await user.WriteStateAsync();
     }
 
+    public async Task RecordDeviceAsync(string deviceId)
+    {
+        if (!user.State.DeviceIds.Contains(deviceId))
+        {
+            user.State.DeviceIds.Add(deviceId);
+            await user.WriteStateAsync();
+        }
+    }
+
     public async Task ReleaseDeviceAsync(string deviceId)
     {
         if (user.State.DeviceIds.Remove(deviceId))
@@ -45,6 +54,25 @@ internal sealed class UserGrain(
     }
 
     public Task<IReadOnlyList<string>> GetDeviceIdsAsync() => Task.FromResult<IReadOnlyList<string>>(user.State.DeviceIds.ToList());
+
+    public async Task<bool> SetDeletedAsync(bool deleted)
+    {
+        if (user.State.Deleted == deleted)
+        {
+            return false;
+        }
+
+        user.State.Deleted = deleted;
+        user.State.DeletedDateTime = deleted ? time.GetUtcNow() : null;
+        await user.WriteStateAsync();
+        var (tenantId, _) = GrainKeys.Split(this.GetPrimaryKeyString());
+        // The user's own device list, not a scan: each device re-judges itself and reports its transition.
+        await Task.WhenAll(user.State.DeviceIds.Select(id =>
+            GrainFactory.GetGrain<IDeviceComplianceGrain>(GrainKeys.Scoped(tenantId, id)).ApplyEnrolledUserExistsAsync(!deleted)));
+        return true;
+    }
+
+    public Task<bool> ExistsAsync() => Task.FromResult(!user.State.Deleted);
 }
 
 /// <summary>The durable record of a user's devices. Stored format: add members with new ids only.</summary>
@@ -52,4 +80,7 @@ internal sealed class UserGrain(
 public sealed class UserState
 {
     [Id(0)] public List<string> DeviceIds { get; set; } = [];
+    /// <summary>Deleted from the directory: the built-in compliance policy's "enrolled user exists" fails for the user's devices.</summary>
+    [Id(1)] public bool Deleted { get; set; }
+    [Id(2)] public DateTimeOffset? DeletedDateTime { get; set; }
 }

@@ -5,6 +5,7 @@ using Intune.Grains.Devices;
 using Intune.Grains.Groups;
 using Intune.Grains.Policies;
 using Intune.Grains.Tenants;
+using Intune.Grains.Users;
 using Intune.Routing;
 
 namespace Intune.AdminGateway.Application;
@@ -168,10 +169,13 @@ public sealed class PolicyAdministration(IScaleUnitRouter router)
     public async Task<ITenantComplianceGrain> TenantAsync(string tenantId) =>
         (await GrainsAsync(tenantId)).GetGrain<ITenantComplianceGrain>(tenantId);
 
-    /// <summary>Confirms or dismisses a pending entry of the compliance retire list.</summary>
+    /// <summary>
+    /// Confirms (the device is then retired or wiped, see <see cref="DecideRetireRequestAsync"/>) or
+    /// dismisses a pending entry of the compliance retire list; REST and gRPC both call this.
+    /// </summary>
     public async Task DecideRetireAsync(string tenantId, string deviceId, bool confirm)
     {
-        if (!await (await TenantAsync(tenantId)).DecideRetireAsync(deviceId, confirm))
+        if (!await DecideRetireRequestAsync(tenantId, deviceId, confirm))
         {
             throw new ObjectNotFoundException($"No pending retire request for device '{deviceId}'.");
         }
@@ -216,4 +220,45 @@ public sealed class PolicyAdministration(IScaleUnitRouter router)
     }
 
     private static ObjectNotFoundException DeviceNotFound(string deviceId) => new($"No managedDevice with id '{deviceId}' exists in this tenant.");
+
+    /// <summary>
+    /// Deletes (or restores) a directory user as far as compliance is concerned: the built-in
+    /// default policy's "enrolled user exists" then fails (or passes) for their devices. False when
+    /// the user already was in that state.
+    /// </summary>
+    public async Task<bool> SetUserDeletedAsync(string tenantId, string userPrincipalName, bool deleted)
+    {
+        if (string.IsNullOrWhiteSpace(userPrincipalName) || !userPrincipalName.Contains('@'))
+        {
+            throw new PolicyValidationException("Users are named by userPrincipalName (…/users/adele@contoso.com).");
+        }
+
+        return await (await GrainsAsync(tenantId)).GetGrain<IUserGrain>(UserDevices.Key(tenantId, userPrincipalName)).SetDeletedAsync(deleted);
+    }
+
+    /// <summary>
+    /// An admin's decision on the compliance retire list. Confirming issues the device action the
+    /// noncompliance action asked for — retire, or wipe — through the same Device grain path as an
+    /// admin's own retire/wipe (queued, nudged, delivered at check-in, certificate revoked when the
+    /// device acknowledges). Orchestrated here, not in the Tenant grain, because a device that is
+    /// reporting a new request to the tenant at the same moment would otherwise wait on it.
+    /// False when no pending request exists for the device.
+    /// </summary>
+    private async Task<bool> DecideRetireRequestAsync(string tenantId, string deviceId, bool confirm)
+    {
+        var tenant = await TenantAsync(tenantId);
+        var pending = (await tenant.ListRetireRequestsAsync()).FirstOrDefault(r => r.DeviceId == deviceId && r.State == RetireRequestState.Pending);
+        if (pending is null || !await tenant.DecideRetireAsync(deviceId, confirm))
+        {
+            return false;
+        }
+
+        if (confirm && Guid.TryParse(deviceId, out _))
+        {
+            var kind = pending.Action == ComplianceActionType.Wipe ? DeviceActionKind.Wipe : DeviceActionKind.Retire;
+            await (await GrainsAsync(tenantId)).GetGrain<IDeviceGrain>(GrainKeys.Scoped(tenantId, deviceId)).RequestActionAsync(new DeviceActionRequest(kind));
+        }
+
+        return true;
+    }
 }

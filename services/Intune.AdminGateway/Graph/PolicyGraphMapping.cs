@@ -289,6 +289,7 @@ public static class PolicyGraphMapping
     {
         PolicyDeviceState.NotApplicable => "notApplicable",
         PolicyDeviceState.Compliant => "compliant",
+        PolicyDeviceState.Remediated => "remediated",
         PolicyDeviceState.InGracePeriod or PolicyDeviceState.NonCompliant => "nonCompliant",
         PolicyDeviceState.Conflict => "conflict",
         PolicyDeviceState.Error => "error",

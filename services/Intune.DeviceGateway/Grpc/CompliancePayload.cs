@@ -73,6 +73,7 @@ internal static class CompliancePayload
     {
         PolicyDeviceState.NotApplicable => "notApplicable",
         PolicyDeviceState.Compliant => "compliant",
+        PolicyDeviceState.Remediated => "remediated",
         PolicyDeviceState.InGracePeriod => "inGracePeriod",
         PolicyDeviceState.NonCompliant => "nonCompliant",
         PolicyDeviceState.Conflict => "conflict",
