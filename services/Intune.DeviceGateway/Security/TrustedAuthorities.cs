@@ -26,27 +26,45 @@ public sealed class TrustedAuthorities(TimeProvider time)
             return known;
         }
 
-        await _refreshes.GetValue(unit, _ => new Refresh()).RunAsync(unit, time.GetUtcNow(), _authorities);
+        await _refreshes.GetValue(unit, _ => new Refresh()).RunAsync(unit, time, _authorities);
         return _authorities.GetValueOrDefault(scaleUnitId);
     }
 
-    /// <summary>The last question to one unit: callers within the interval share it.</summary>
+    /// <summary>
+    /// The questions to one unit: at most one per interval. A caller that finds the last answer
+    /// too recent waits for the next one rather than being refused: a tenant move may have made the
+    /// unit trust a peer's CA just after the last answer, and a moved device must not be turned
+    /// away for that (while a stream of unknown issuers still costs one load per interval).
+    /// </summary>
     private sealed class Refresh
     {
         private Task? _task;
         private DateTimeOffset _started;
 
-        public Task RunAsync(IGrainFactory unit, DateTimeOffset now, ConcurrentDictionary<string, X509Certificate2> into)
+        public Task RunAsync(IGrainFactory unit, TimeProvider time, ConcurrentDictionary<string, X509Certificate2> into)
         {
             lock (this)
             {
+                var now = time.GetUtcNow();
                 if (_task is null || _task.IsFaulted || now - _started >= RefreshInterval)
                 {
                     _started = now;
                     _task = LoadAsync(unit, into);
                 }
+                else if (_task.IsCompleted)
+                {
+                    var wait = _started + RefreshInterval - now;
+                    _started += RefreshInterval;
+                    _task = LoadLaterAsync(wait);
+                }
 
                 return _task;
+            }
+
+            async Task LoadLaterAsync(TimeSpan wait)
+            {
+                await Task.Delay(wait, time);
+                await LoadAsync(unit, into);
             }
         }
 

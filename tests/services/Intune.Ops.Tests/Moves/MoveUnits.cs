@@ -49,8 +49,21 @@ public sealed class MoveUnits : IAsyncLifetime
         await Task.WhenAll(Na1.StopAsync(), Na2.StopAsync());
     }
 
+    /// <summary>
+    /// Deactivates every idle grain of both units, which makes them write what they coalesce on
+    /// timers (the tenant summary, policy reports). Tests call it before reading a snapshot or
+    /// moving, so a flush due seconds later cannot change the source under the copy; production
+    /// moves wait such flushes out with <c>MoveDrainSeconds</c>, which these tests set to 0.
+    /// </summary>
+    public Task QuiesceAsync() => Task.WhenAll(new[] { Na1, Na2 }.Select(h => h.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero)));
+
     public async Task<(int ExitCode, string Output, string Error)> OpsAsync(params string[] args)
     {
+        if (args is ["tenant", "move", ..])
+        {
+            await QuiesceAsync();
+        }
+
         using var output = new StringWriter();
         using var error = new StringWriter();
         var exit = await OpsCli.RunAsync(args, output, error, Ops);

@@ -79,6 +79,7 @@ public sealed class MovedDeviceTests(MoveUnits units) : IClassFixture<MoveUnits>
         {
             using var output = new StringWriter();
             using var error = new StringWriter();
+            await units.QuiesceAsync();
             var aborted = await Assert.ThrowsAsync<IOException>(() => TenantMoveCommand.MoveAsync(
                 units.Ops, new CommandOutput(output, error, json: false), tenantId, target,
                 async step =>

@@ -24,6 +24,7 @@ public sealed class TenantMoveTests(MoveUnits units, ITestOutputHelper log) : IC
         log.WriteLine($"Enrolled {ManyDevices} devices in {clock.Elapsed.TotalSeconds:F1} s");
         try
         {
+            await units.QuiesceAsync();
             var before = await TenantSnapshot.ReadAsync(units.Host(source).Unit, tenantId, CancellationToken.None);
 
             clock.Restart();
@@ -77,6 +78,7 @@ public sealed class TenantMoveTests(MoveUnits units, ITestOutputHelper log) : IC
         var devices = await EnrollAsync(units.Host(source), token, 3);
         try
         {
+            await units.QuiesceAsync();
             var before = await TenantSnapshot.ReadAsync(units.Host(source).Unit, tenantId, CancellationToken.None);
             using var output = new StringWriter();
             using var error = new StringWriter();
