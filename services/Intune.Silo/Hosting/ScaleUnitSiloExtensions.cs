@@ -7,11 +7,14 @@ using Intune.Grains.Hosting;
 using Intune.Routing;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Orleans.Storage;
 
 namespace Intune.Silo.Hosting;
 
 public static class ScaleUnitSiloExtensions
 {
+    private const string TableGrainStorage = StorageNames.Grains + "-table";
+
     /// <summary>
     /// The Orleans silo of one scale unit: Azure Table membership, grain state and reminders,
     /// Blob for large objects (the CA), every table and container under the unit's prefix.
@@ -51,11 +54,15 @@ public static class ScaleUnitSiloExtensions
                 o.TableServiceClient = tables;
                 o.TableName = $"{unit.StoragePrefix}membership";
             });
-            silo.AddAzureTableGrainStorage(StorageNames.Grains, o =>
+            // The Azure Table provider is registered under its own name and the grains' storage name
+            // wraps it (see GrainRowKeyedStorage for why).
+            silo.AddAzureTableGrainStorage(TableGrainStorage, o =>
             {
                 o.TableServiceClient = tables;
                 o.TableName = $"{unit.StoragePrefix}grainstate";
             });
+            silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Grains, (services, _) =>
+                new GrainRowKeyedStorage(services.GetRequiredKeyedService<IGrainStorage>(TableGrainStorage)));
             silo.UseAzureTableReminderService(o =>
             {
                 o.TableServiceClient = tables;
