@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace Intune.Grains.Devices;
 
 /// <summary>
@@ -16,7 +18,14 @@ public interface IDeviceGrain : IGrainWithStringKey
     [Alias("CheckInAsync")]
     Task<DeviceCheckInResult> CheckInAsync(DeviceCheckIn checkIn);
 
-    /// <summary>The admin view of the device, or null when no device is enrolled under this key.</summary>
+    /// <summary>
+    /// The admin view of the device, or null when no device is enrolled under this key.
+    /// Interleaves (it only reads): the User grain asks a user's devices for their views while
+    /// counting toward the device limit, and a device of that user that is itself enrolling waits
+    /// on the User grain to record it; without interleaving, two enrollments of one user at
+    /// once deadlocked until the call timeout.
+    /// </summary>
+    [AlwaysInterleave]
     [Alias("GetAsync")]
     Task<ManagedDeviceView?> GetAsync();
 

@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace Intune.Grains.Tenants;
 
 /// <summary>
@@ -25,7 +27,10 @@ public interface ITenantGrain : IGrainWithStringKey
     /// <summary>
     /// Checks the token and the tenant's enrollment rules and, when they pass, counts one use of
     /// the token. Throws <see cref="EnrollmentRefusedException"/> and changes nothing otherwise.
+    /// Interleaves: the checks and the count run in one turn, and the write is shared with the
+    /// admissions in flight (group commit), so enrollment is not one storage write at a time.
     /// </summary>
+    [AlwaysInterleave]
     [Alias("AdmitEnrollmentAsync")]
     Task AdmitEnrollmentAsync(string token, EnrollmentCandidate candidate);
 
@@ -33,6 +38,7 @@ public interface ITenantGrain : IGrainWithStringKey
     /// Runs every check of <see cref="AdmitEnrollmentAsync"/> without counting a token use, and
     /// answers the device limit that applies. Writes nothing.
     /// </summary>
+    [AlwaysInterleave]
     [Alias("EvaluateEnrollmentAsync")]
     Task<EnrollmentAdmission> EvaluateEnrollmentAsync(string token, EnrollmentCandidate candidate);
 
@@ -45,6 +51,7 @@ public interface ITenantGrain : IGrainWithStringKey
     Task<IReadOnlyList<EnrollmentConfiguration>> ListEnrollmentConfigurationsAsync();
 
     /// <summary>The groups the tenant's enrollment restrictions are assigned to (include or exclude); empty for an unknown tenant.</summary>
+    [AlwaysInterleave]
     [Alias("GetEnrollmentRestrictionGroupIdsAsync")]
     Task<IReadOnlyList<string>> GetEnrollmentRestrictionGroupIdsAsync();
 

@@ -11,8 +11,12 @@ namespace Intune.Grains.Devices;
 /// is checked first, then the tenant evaluates token and restrictions without writing, then the
 /// user's device limit is checked and the device reserved, then the tenant admits it (counting a
 /// token use; the reservation is released if that fails), then the device is created.
+/// Reentrant: it keeps no state, and a stateless worker is otherwise one call at a time per
+/// activation with one activation per core, which held gateway enrollment to two in progress
+/// per silo (each mostly waiting on storage).
 /// </summary>
 [StatelessWorker]
+[Reentrant]
 internal sealed class EnrollmentGrain : Grain, IEnrollmentGrain
 {
     public async Task<DeviceEnrollmentResult> EnrollAsync(string enrollmentToken, DeviceEnrollment enrollment)

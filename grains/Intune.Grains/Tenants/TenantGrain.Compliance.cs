@@ -36,7 +36,7 @@ internal sealed partial class TenantGrain : ITenantComplianceGrain
         }
 
         State.ComplianceSettings = next;
-        await tenant.WriteStateAsync();
+        await SaveAsync();
 
         // Devices hold their own copy so check-ins never call the tenant; a change reaches all of
         // them in parallel slices, read from the device catalog projection.
@@ -68,14 +68,14 @@ internal sealed partial class TenantGrain : ITenantComplianceGrain
         }
 
         State.Policies[entry.PolicyId] = entry;
-        await tenant.WriteStateAsync();
+        await SaveAsync();
     }
 
     public async Task RemovePolicyAsync(string policyId)
     {
         if (State.Policies.Remove(policyId))
         {
-            await tenant.WriteStateAsync();
+            await SaveAsync();
         }
     }
 
@@ -85,14 +85,14 @@ internal sealed partial class TenantGrain : ITenantComplianceGrain
     public async Task AddGroupAsync(string groupId, string displayName)
     {
         State.Groups[groupId] = displayName;
-        await tenant.WriteStateAsync();
+        await SaveAsync();
     }
 
     public async Task RemoveGroupAsync(string groupId)
     {
         if (State.Groups.Remove(groupId))
         {
-            await tenant.WriteStateAsync();
+            await SaveAsync();
         }
     }
 
@@ -107,7 +107,7 @@ internal sealed partial class TenantGrain : ITenantComplianceGrain
         }
 
         State.RetireRequests[request.DeviceId] = request with { State = RetireRequestState.Pending, DecidedDateTime = null };
-        await tenant.WriteStateAsync();
+        await SaveAsync();
     }
 
     public Task<IReadOnlyList<RetireRequest>> ListRetireRequestsAsync() =>
@@ -125,7 +125,7 @@ internal sealed partial class TenantGrain : ITenantComplianceGrain
             State = confirm ? RetireRequestState.Confirmed : RetireRequestState.Dismissed,
             DecidedDateTime = time.GetUtcNow(),
         };
-        await tenant.WriteStateAsync();
+        await SaveAsync();
         return true;
     }
 }

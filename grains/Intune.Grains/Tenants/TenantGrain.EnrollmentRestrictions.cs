@@ -56,7 +56,7 @@ internal sealed partial class TenantGrain
             Assignments = [],
         };
         State.EnrollmentConfigurations = [.. Configurations, created];
-        await tenant.WriteStateAsync();
+        await SaveAsync();
         return created;
     }
 
@@ -121,7 +121,7 @@ internal sealed partial class TenantGrain
             .Where(c => c.Id != id)
             .Select(c => c.Kind == current.Kind && c.Priority > current.Priority ? c with { Priority = c.Priority - 1 } : c)
             .ToList();
-        await tenant.WriteStateAsync();
+        await SaveAsync();
         return true;
     }
 
@@ -179,7 +179,7 @@ internal sealed partial class TenantGrain
         others.Insert(priority - 1, current);
         var renumbered = others.Select((c, i) => c with { Priority = i + 1 }).ToDictionary(c => c.Id);
         State.EnrollmentConfigurations = Configurations.Select(c => renumbered.GetValueOrDefault(c.Id, c)).ToList();
-        await tenant.WriteStateAsync();
+        await SaveAsync();
         return true;
     }
 
@@ -292,7 +292,7 @@ internal sealed partial class TenantGrain
     private async Task ReplaceAsync(EnrollmentConfiguration current, EnrollmentConfiguration updated)
     {
         State.EnrollmentConfigurations = Configurations.Select(c => c.Id == current.Id ? updated : c).ToList();
-        await tenant.WriteStateAsync();
+        await SaveAsync();
     }
 
     private static void Validate(EnrollmentConfiguration configuration)

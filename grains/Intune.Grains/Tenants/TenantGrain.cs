@@ -12,6 +12,10 @@ internal sealed partial class TenantGrain(
     [PersistentState("tenant", StorageNames.Grains)] IPersistentState<TenantState> tenant,
     TimeProvider time) : Grain, ITenantGrain
 {
+    private long _changesSaved;
+    private long _changesMade;
+    private Task _write = Task.CompletedTask;
+
     private TenantState State => tenant.State;
 
     private string TenantId => this.GetPrimaryKeyString();
@@ -25,7 +29,7 @@ internal sealed partial class TenantGrain(
             State.DisplayName = displayName;
             State.Region = region;
             State.CreatedDateTime = time.GetUtcNow();
-            await tenant.WriteStateAsync();
+            await SaveAsync();
         }
 
         return Info;
@@ -55,7 +59,7 @@ internal sealed partial class TenantGrain(
             MaximumUses = maximumUses,
         };
         State.EnrollmentTokens.Add(record);
-        await tenant.WriteStateAsync();
+        await SaveAsync();
         return ToInfo(record, EnrollmentTokenFormat.Compose(TenantId, secret));
     }
 
@@ -66,7 +70,35 @@ internal sealed partial class TenantGrain(
     {
         var (record, _) = Evaluate(token, candidate);
         record.Uses++;
+        await SaveAsync();
+    }
+
+    /// <summary>
+    /// Persists the state, with group commit: admissions interleave (every enrollment of the
+    /// tenant passes through this one grain and counts a token use), so callers that arrive while
+    /// a write is in flight wait for it and then share one write that covers all their changes.
+    /// Writes never overlap, so the provider's ETag check holds. Measured 2026-11-26 before this:
+    /// one write per admission held gateway enrollment at ~16/s whatever the load.
+    /// </summary>
+    private async Task SaveAsync()
+    {
+        var change = ++_changesMade;
+        while (_changesSaved < change)
+        {
+            if (_write.IsCompleted)
+            {
+                _write = WriteCoveringAsync(_changesMade);
+            }
+
+            // A failed write fails every caller whose change it carried.
+            await _write;
+        }
+    }
+
+    private async Task WriteCoveringAsync(long upTo)
+    {
         await tenant.WriteStateAsync();
+        _changesSaved = Math.Max(_changesSaved, upTo);
     }
 
     public Task<EnrollmentAdmission> EvaluateEnrollmentAsync(string token, EnrollmentCandidate candidate) =>
@@ -83,7 +115,7 @@ internal sealed partial class TenantGrain(
         if (!record.Revoked)
         {
             record.Revoked = true;
-            await tenant.WriteStateAsync();
+            await SaveAsync();
         }
 
         return true;

@@ -50,6 +50,56 @@ public sealed class EnrollmentGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task EnrollAsync_ConcurrentEnrollmentsOnALimitedToken_AdmitsExactlyTheMaximum()
+    {
+        // Admissions interleave and share token-use writes (group commit); the limit must still
+        // be exact because the check and the count run in one turn.
+        var (tenant, token) = await NewTenantAsync(maximumUses: 5);
+
+        // One user each, so the per-user device limit plays no part.
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 12).Select(async i =>
+        {
+            try
+            {
+                await Enrollment.EnrollAsync(token, TestDevices.Enrollment() with { UserPrincipalName = $"user{i}@contoso.example" });
+                return (EnrollmentRefusal?)null;
+            }
+            catch (EnrollmentRefusedException ex)
+            {
+                return ex.Reason;
+            }
+        }));
+
+        Assert.Equal(5, outcomes.Count(o => o is null));
+        Assert.All(outcomes.Where(o => o is not null), o => Assert.Equal(EnrollmentRefusal.TokenExhausted, o));
+        Assert.Equal(5, (await tenant.ListEnrollmentTokensAsync()).Single().Uses);
+    }
+
+    [Fact]
+    public async Task EnrollAsync_OneUserEnrollingSeveralDevicesAtOnce_NoDeadlockAndLimitHolds()
+    {
+        // The User grain reads the user's devices' views while a device of the same user waits on
+        // it to record its enrollment; that used to deadlock until the 30 s call timeout.
+        var (_, token) = await NewTenantAsync();
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
+        {
+            try
+            {
+                await Enrollment.EnrollAsync(token, TestDevices.Enrollment());
+                return (EnrollmentRefusal?)null;
+            }
+            catch (EnrollmentRefusedException ex)
+            {
+                return ex.Reason;
+            }
+        }));
+
+        Assert.Contains(outcomes, o => o is null);
+        Assert.All(outcomes.Where(o => o is not null), o => Assert.Equal(EnrollmentRefusal.DeviceLimitReached, o));
+    }
+
+    [Fact]
     public async Task EnrollAsync_TokenAtMaximumUses_RefusedAsExhausted()
     {
         var (_, token) = await NewTenantAsync(maximumUses: 1);
