@@ -231,6 +231,7 @@ public sealed partial class SystemBenchmarks(Profile profile, Report report)
         var csr = _seedIdentities.SigningRequest;
         var platforms = new[] { DevicePlatform.Windows, DevicePlatform.IOS, DevicePlatform.Android, DevicePlatform.MacOS };
         var stopwatch = Stopwatch.StartNew();
+        var progress = 0;
         await Parallel.ForEachAsync(Enumerable.Range(_seeded, count), new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (i, _) =>
         {
             var platform = platforms[i % platforms.Length];
@@ -239,6 +240,11 @@ public sealed partial class SystemBenchmarks(Profile profile, Report report)
             var deviceId = Guid.NewGuid();
             var result = await _host.Grains.GetGrain<IDeviceGrain>(GrainKeys.Scoped(_tenantId, deviceId.ToString())).EnrollAsync(enrollment);
             _seedIdentities.Keep(i - _devices.Count, deviceId, platform, result);
+            var done = Interlocked.Increment(ref progress);
+            if (done % 2_000 == 0)
+            {
+                Console.WriteLine($"  {done:N0} seeded, {done / stopwatch.Elapsed.TotalSeconds:F0}/s");
+            }
         });
         _seeded = total;
         report.Add(new Figure("Seeding", $"devices enrolled through Device grains ({count:N0})", count / stopwatch.Elapsed.TotalSeconds, "/s",
