@@ -29,14 +29,12 @@ public sealed record Profile(
     int FanOutDevices,
     int FanOutConnected)
 {
-    // Fan-out: the group is at most ~20,000 devices in the full profile because a group's
-    // members and a policy's targets are each one grain-state entity, which Azure Table caps at
-    // 1 MB (~25,000 device ids); see docs/benchmarks.md. Connected devices are capped by the
-    // open-file limit (each costs two descriptors in this one process) and, in the quick
-    // profile, by its 5-minute budget (each connection is a TLS handshake plus a Listen call).
-    // Growing the tenant is bound by Azurite's single-threaded writes (~250 enrolled devices/s,
-    // about five writes each, measured 2026-11-26): 100,000 devices take ~7 min to seed, so the
-    // quick profile grows to 30,000 to stay within 5 minutes and the full profile to 100,000.
+    // Connected devices are capped by the open-file limit (each costs two descriptors in this one
+    // process) and, in the quick profile, by its 5-minute budget (each connection is a TLS
+    // handshake plus a Listen call). Growing the tenant is bound by Azurite's single thread
+    // (~290 seeded devices/s, three storage requests each, measured 2026-11-26 after grain-state
+    // rows got unique row keys): the quick profile grows to 30,000 to stay within 5 minutes, the
+    // full profile to 100,000 (1,000,000 would take an hour to seed and ~6 GB of Azurite memory).
     public static Profile Quick { get; } = new("quick", 500, 64, TimeSpan.FromSeconds(8), 10_000, 30_000, 200, 10_000, 2_000);
 
     public static Profile Full { get; } = new("full", 2_000, 64, TimeSpan.FromSeconds(30), 10_000, 100_000, 1_000, 20_000, 9_000);
