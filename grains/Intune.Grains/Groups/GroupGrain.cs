@@ -10,8 +10,9 @@ public sealed class GroupState
     [Id(0)] public string? DisplayName { get; set; }
     [Id(1)] public string? Description { get; set; }
     [Id(2)] public DateTimeOffset CreatedDateTime { get; set; }
+    /// <summary>Legacy: members now live in <see cref="IMemberSetStore"/> rows; read once on activation, then cleared.</summary>
     [Id(3)] public HashSet<string> Devices { get; set; } = new(StringComparer.Ordinal);
-    /// <summary>User principal names, lower-cased (UPNs compare case-insensitively).</summary>
+    /// <summary>Legacy, as <see cref="Devices"/>: user principal names, lower-cased.</summary>
     [Id(4)] public HashSet<string> Users { get; set; } = new(StringComparer.Ordinal);
     [Id(5)] public HashSet<string> TargetingPolicies { get; set; } = new(StringComparer.Ordinal);
 
@@ -20,13 +21,43 @@ public sealed class GroupState
 
 /// <summary>
 /// A static group (ARCHITECTURE.md §2, Group grain). Membership changes reach only the policies
-/// that target this group; those recompute and fan out the difference.
+/// that target this group; those recompute and fan out the difference. The members are rows of
+/// the <see cref="IMemberSetStore"/> (one per member, so a group is not capped by the 1 MB of one
+/// grain-state entity), held in memory while active for policy diffs and lookups.
 /// </summary>
 internal sealed class GroupGrain(
     [PersistentState("group", StorageNames.Grains)] IPersistentState<GroupState> group,
+    IMemberSetStore memberSets,
     TimeProvider time) : Grain, IGroupGrain
 {
+    private readonly HashSet<string> _devices = new(StringComparer.Ordinal);
+    /// <summary>User principal names, lower-cased (UPNs compare case-insensitively).</summary>
+    private readonly HashSet<string> _users = new(StringComparer.Ordinal);
+
     private GroupState State => group.State;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (!State.Exists)
+        {
+            return;
+        }
+
+        _devices.UnionWith(await memberSets.LoadAsync(TenantId, MemberSets.GroupDevices(GroupId), cancellationToken));
+        _users.UnionWith(await memberSets.LoadAsync(TenantId, MemberSets.GroupUsers(GroupId), cancellationToken));
+        if (State.Devices.Count + State.Users.Count > 0)
+        {
+            // Members from before they had their own rows: written as rows first, so a failure
+            // between the two writes leaves them in both places, never in neither.
+            await memberSets.SaveAsync(TenantId, MemberSets.GroupDevices(GroupId), State.Devices.Where(d => !_devices.Contains(d)).ToList(), [], cancellationToken);
+            await memberSets.SaveAsync(TenantId, MemberSets.GroupUsers(GroupId), State.Users.Where(u => !_users.Contains(u)).ToList(), [], cancellationToken);
+            _devices.UnionWith(State.Devices);
+            _users.UnionWith(State.Users);
+            State.Devices.Clear();
+            State.Users.Clear();
+            await group.WriteStateAsync(cancellationToken);
+        }
+    }
 
     private string TenantId => GrainKeys.Split(this.GetPrimaryKeyString()).TenantId;
 
@@ -44,6 +75,10 @@ internal sealed class GroupGrain(
             throw new PolicyValidationException($"A group with id '{GroupId}' already exists.");
         }
 
+        // Rows left by a deleted group of the same id that a crash kept from going.
+        await DeleteMemberRowsAsync();
+        _devices.Clear();
+        _users.Clear();
         State.DisplayName = displayName;
         State.Description = description;
         State.CreatedDateTime = time.GetUtcNow();
@@ -58,6 +93,9 @@ internal sealed class GroupGrain(
     {
         EnsureExists();
         var policies = State.TargetingPolicies.ToList();
+        await DeleteMemberRowsAsync();
+        _devices.Clear();
+        _users.Clear();
         await group.ClearStateAsync();
         await GrainFactory.GetGrain<ITenantComplianceGrain>(TenantId).RemoveGroupAsync(GroupId);
         // A deleted group has no members, so the policies that targeted it retract from its devices.
@@ -68,7 +106,8 @@ internal sealed class GroupGrain(
     public async Task AddMembersAsync(IReadOnlyList<GroupMember> members)
     {
         EnsureExists();
-        var changed = false;
+        var devices = new HashSet<string>(StringComparer.Ordinal);
+        var users = new HashSet<string>(StringComparer.Ordinal);
         foreach (var member in members)
         {
             if (string.IsNullOrWhiteSpace(member.Id))
@@ -76,36 +115,63 @@ internal sealed class GroupGrain(
                 throw new PolicyValidationException("A member needs an id.");
             }
 
-            changed |= member.Kind == GroupMemberKind.Device
-                ? State.Devices.Add(member.Id)
-                : State.Users.Add(member.Id.ToLowerInvariant());
+            if (!MemberSets.IsValidMemberId(member.Id))
+            {
+                throw new PolicyValidationException($"'{member.Id}' is not a valid member id: it must be at most 512 characters without '/', '\\', '#', '?' or control characters.");
+            }
+
+            if (member.Kind == GroupMemberKind.Device)
+            {
+                devices.Add(member.Id);
+            }
+            else
+            {
+                users.Add(member.Id.ToLowerInvariant());
+            }
         }
 
-        if (changed)
+        devices.ExceptWith(_devices);
+        users.ExceptWith(_users);
+        if (devices.Count + users.Count == 0)
         {
-            await group.WriteStateAsync();
-            await RecomputePoliciesAsync(State.TargetingPolicies.ToList());
+            return;
         }
+
+        // Stored before they count as members: a failed write adds nobody.
+        await memberSets.SaveAsync(TenantId, MemberSets.GroupDevices(GroupId), devices, []);
+        await memberSets.SaveAsync(TenantId, MemberSets.GroupUsers(GroupId), users, []);
+        _devices.UnionWith(devices);
+        _users.UnionWith(users);
+        await RecomputePoliciesAsync(State.TargetingPolicies.ToList());
     }
 
     public async Task<bool> RemoveMemberAsync(string memberId)
     {
         EnsureExists();
-        if (!State.Devices.Remove(memberId) && !State.Users.Remove(memberId.ToLowerInvariant()))
+        if (_devices.Contains(memberId))
+        {
+            await memberSets.SaveAsync(TenantId, MemberSets.GroupDevices(GroupId), [], [memberId]);
+            _devices.Remove(memberId);
+        }
+        else if (_users.Contains(memberId.ToLowerInvariant()))
+        {
+            await memberSets.SaveAsync(TenantId, MemberSets.GroupUsers(GroupId), [], [memberId.ToLowerInvariant()]);
+            _users.Remove(memberId.ToLowerInvariant());
+        }
+        else
         {
             return false;
         }
 
-        await group.WriteStateAsync();
         await RecomputePoliciesAsync(State.TargetingPolicies.ToList());
         return true;
     }
 
     public Task<GroupMembers> GetMembersAsync() =>
-        Task.FromResult(new GroupMembers(State.Devices.ToList(), State.Users.ToList()));
+        Task.FromResult(new GroupMembers(_devices.ToList(), _users.ToList()));
 
     public Task<(bool Device, bool User)> ContainsAsync(string deviceId, string? userPrincipalName) =>
-        Task.FromResult((State.Devices.Contains(deviceId), userPrincipalName is not null && State.Users.Contains(userPrincipalName.ToLowerInvariant())));
+        Task.FromResult((_devices.Contains(deviceId), userPrincipalName is not null && _users.Contains(userPrincipalName.ToLowerInvariant())));
 
     public async Task SetPolicyTargetingAsync(string policyId, bool targets)
     {
@@ -120,7 +186,13 @@ internal sealed class GroupGrain(
         }
     }
 
-    private GroupInfo Info => new(GroupId, State.DisplayName!, State.Description, State.CreatedDateTime, State.Devices.Count, State.Users.Count);
+    private GroupInfo Info => new(GroupId, State.DisplayName!, State.Description, State.CreatedDateTime, _devices.Count, _users.Count);
+
+    private async Task DeleteMemberRowsAsync()
+    {
+        await memberSets.DeleteAllAsync(TenantId, MemberSets.GroupDevices(GroupId));
+        await memberSets.DeleteAllAsync(TenantId, MemberSets.GroupUsers(GroupId));
+    }
 
     private Task RecomputePoliciesAsync(IEnumerable<string> policyIds) =>
         Task.WhenAll(policyIds.Select(p => GrainFactory.GetGrain<IPolicyGrain>(GrainKeys.Scoped(TenantId, p)).RecomputeTargetsAsync()));

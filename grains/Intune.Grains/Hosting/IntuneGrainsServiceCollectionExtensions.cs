@@ -2,6 +2,7 @@ using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Intune.Grains.Certificates;
 using Intune.Grains.Devices;
+using Intune.Grains.Groups;
 using Intune.Grains.Policies;
 using Intune.Grains.Tenants;
 using Microsoft.Extensions.DependencyInjection;
@@ -29,6 +30,9 @@ public static class IntuneGrainsServiceCollectionExtensions
         services.Configure<PolicyReportStoreOptions>(o => o.TableName = $"{tablePrefix}policystatus");
         services.AddSingleton<IPolicyReportStore>(sp =>
             new TablePolicyReportStore(tables(sp).GetTableClient(sp.GetRequiredService<IOptions<PolicyReportStoreOptions>>().Value.TableName)));
+        services.Configure<MemberSetStoreOptions>(o => o.TableName = $"{tablePrefix}membersets");
+        services.AddSingleton<IMemberSetStore>(sp =>
+            new TableMemberSetStore(tables(sp).GetTableClient(sp.GetRequiredService<IOptions<MemberSetStoreOptions>>().Value.TableName)));
         services.AddSingleton<ICertificateAuthorityStore>(sp =>
             new BlobCertificateAuthorityStore(blobs(sp).GetBlobContainerClient($"{tablePrefix}-certificate-authority")));
         services.AddSingleton<CertificateAuthority>();
@@ -49,6 +53,7 @@ public static class IntuneGrainsServiceCollectionExtensions
         services.AddSingleton<InMemoryCertificateAuthorityStore>();
         services.AddSingleton<ICertificateAuthorityStore>(sp => sp.GetRequiredService<InMemoryCertificateAuthorityStore>());
         services.AddSingleton<IPolicyReportStore, InMemoryPolicyReportStore>();
+        services.AddSingleton<IMemberSetStore, InMemoryMemberSetStore>();
         services.AddSingleton<CertificateAuthority>();
         services.AddSingleton<InMemoryTenantMoveMarkStore>();
         services.AddSingleton<ITenantMoveMarkStore>(sp => sp.GetRequiredService<InMemoryTenantMoveMarkStore>());

@@ -16,6 +16,7 @@ internal sealed class PolicyGrain(
     // Where reports lived before they moved to their own rows: read once, then cleared.
     [PersistentState("policyReport", StorageNames.Grains)] IPersistentState<PolicyReportState> legacyReport,
     IPolicyReportStore reportStore,
+    IMemberSetStore memberSets,
     IDeviceCatalog catalog,
     TimeProvider time,
     ILogger<PolicyGrain> logger) : Grain, IPolicyGrain
@@ -54,7 +55,14 @@ internal sealed class PolicyGrain(
     private readonly HashSet<string> _dirtyRows = new(StringComparer.Ordinal);
     private IGrainTimer? _reportWrite;
     private DateTimeOffset _lastReportUpdate;
-    private bool _targetsDirty;
+    // The devices the policy was last delivered to, so a change knows whom to retract it from; rows
+    // of the member-set store, held here while active.
+    private HashSet<string> _targets = new(StringComparer.Ordinal);
+    // Devices a pending delivery still has to retract the policy from (rows too, so a delivery cut
+    // short by a silo loss is finished by the next activation).
+    private readonly HashSet<string> _retractions = new(StringComparer.Ordinal);
+    // Targets added by ResolveDeviceAsync that are not stored yet.
+    private readonly HashSet<string> _unsavedTargets = new(StringComparer.Ordinal);
 
     private string TenantId => GrainKeys.Split(this.GetPrimaryKeyString()).TenantId;
 
@@ -82,12 +90,32 @@ internal sealed class PolicyGrain(
             await legacyReport.ClearStateAsync(cancellationToken);
         }
 
+        if (policy.State.Current is null)
+        {
+            return;
+        }
+
+        _targets.UnionWith(await memberSets.LoadAsync(TenantId, MemberSets.PolicyTargets(PolicyId), cancellationToken));
+        _retractions.UnionWith(await memberSets.LoadAsync(TenantId, MemberSets.PolicyRetractions(PolicyId), cancellationToken));
+        if (policy.State.TargetedDevices.Count + policy.State.PendingRetractions.Count > 0)
+        {
+            // Targets from before they had their own rows: written as rows first, so a failure
+            // between the two writes leaves them in both places, never in neither.
+            await memberSets.SaveAsync(TenantId, MemberSets.PolicyTargets(PolicyId), policy.State.TargetedDevices.Where(d => !_targets.Contains(d)).ToList(), [], cancellationToken);
+            await memberSets.SaveAsync(TenantId, MemberSets.PolicyRetractions(PolicyId), policy.State.PendingRetractions.Where(d => !_retractions.Contains(d)).ToList(), [], cancellationToken);
+            _targets.UnionWith(policy.State.TargetedDevices);
+            _retractions.UnionWith(policy.State.PendingRetractions);
+            policy.State.TargetedDevices.Clear();
+            policy.State.PendingRetractions.Clear();
+            await WritePolicyAsync(cancellationToken);
+        }
+
         if (policy.State.DeliveryPending && policy.State.Current is { } current)
         {
             // The last change may not have reached every device: deliver again (devices ignore a
             // version they hold) without holding up the activation.
-            logger.LogWarning("Policy {PolicyId}: resuming an unfinished delivery to {Devices} devices", PolicyId, policy.State.TargetedDevices.Count + policy.State.PendingRetractions.Count);
-            _ = QueueDelivery(new PolicyDelivery(PolicyId, current.Kind, current), policy.State.TargetedDevices.ToList(), policy.State.PendingRetractions.ToList());
+            logger.LogWarning("Policy {PolicyId}: resuming an unfinished delivery to {Devices} devices", PolicyId, _targets.Count + _retractions.Count);
+            _ = QueueDelivery(new PolicyDelivery(PolicyId, current.Kind, current), _targets.ToList(), _retractions.ToList());
         }
     }
 
@@ -98,9 +126,9 @@ internal sealed class PolicyGrain(
             await WriteReportAsync(cancellationToken);
         }
 
-        if (_targetsDirty && policy.State.Current is not null)
+        if (_unsavedTargets.Count > 0 && policy.State.Current is not null)
         {
-            await WritePolicyAsync(cancellationToken);
+            await SaveTargetsAsync([], [], cancellationToken);
         }
     }
 
@@ -147,10 +175,10 @@ internal sealed class PolicyGrain(
         };
         Validate(next, creating: update.ScheduledActions is not null);
         policy.State.Versions.Add(next);
-        policy.State.DeliveryPending |= policy.State.TargetedDevices.Count > 0;
+        policy.State.DeliveryPending |= _targets.Count > 0;
         await WritePolicyAsync();
         await Tenant.UpsertPolicyAsync(CatalogEntry(next));
-        await WaitBoundedAsync(QueueDelivery(new PolicyDelivery(PolicyId, next.Kind, next), policy.State.TargetedDevices.ToList(), []));
+        await WaitBoundedAsync(QueueDelivery(new PolicyDelivery(PolicyId, next.Kind, next), _targets.ToList(), []));
         return next;
     }
 
@@ -160,9 +188,15 @@ internal sealed class PolicyGrain(
     {
         var current = Current;
         // Deleting forgets the policy, so the retraction must have landed first: this one waits.
-        await QueueDelivery(new PolicyDelivery(PolicyId, current.Kind, current), [], policy.State.TargetedDevices.ToList());
+        await QueueDelivery(new PolicyDelivery(PolicyId, current.Kind, current), [], _targets.ToList());
         await SetGroupTargetingAsync(GroupIds(policy.State.Assignments), targets: false);
         await Tenant.RemovePolicyAsync(PolicyId);
+        // Rows before the record: a failure in between leaves a policy without targets, not rows without a policy.
+        await memberSets.DeleteAllAsync(TenantId, MemberSets.PolicyTargets(PolicyId));
+        await memberSets.DeleteAllAsync(TenantId, MemberSets.PolicyRetractions(PolicyId));
+        _targets.Clear();
+        _retractions.Clear();
+        _unsavedTargets.Clear();
         await policy.ClearStateAsync();
         _reportWrite?.Dispose();
         _reportWrite = null;
@@ -215,18 +249,23 @@ internal sealed class PolicyGrain(
         }
 
         var targets = await ComputeTargetsAsync();
-        var removed = policy.State.TargetedDevices.Where(d => !targets.Contains(d)).ToList();
-        var added = targets.Where(d => !policy.State.TargetedDevices.Contains(d)).ToList();
+        var removed = _targets.Where(d => !targets.Contains(d)).ToList();
+        var added = targets.Where(d => !_targets.Contains(d)).ToList();
         if (removed.Count == 0 && added.Count == 0)
         {
             return;
         }
 
-        policy.State.TargetedDevices = targets;
+        var newRetractions = removed.Where(d => !_retractions.Contains(d)).ToList();
+        var undoneRetractions = added.Where(_retractions.Contains).ToList();
+        _targets = targets;
+        _retractions.UnionWith(removed);
+        _retractions.ExceptWith(added);
+        // The pending mark first: if the rows then fail to land, the next activation still re-delivers.
         policy.State.DeliveryPending = true;
-        policy.State.PendingRetractions.UnionWith(removed);
-        policy.State.PendingRetractions.ExceptWith(added);
         await WritePolicyAsync();
+        await memberSets.SaveAsync(TenantId, MemberSets.PolicyRetractions(PolicyId), newRetractions, undoneRetractions);
+        await SaveTargetsAsync(added, removed);
         logger.LogInformation("Policy {PolicyId}: delivering to {Added} devices, retracting from {Removed}", PolicyId, added.Count, removed.Count);
         await WaitBoundedAsync(QueueDelivery(new PolicyDelivery(PolicyId, current.Kind, current), added, removed));
     }
@@ -275,7 +314,11 @@ internal sealed class PolicyGrain(
         if ((deviceIncluded && !deviceExcluded) || (userIncluded && !userExcluded))
         {
             // Not written here (this call interleaves with writes): the next write or deactivation persists it.
-            _targetsDirty |= policy.State.TargetedDevices.Add(deviceId);
+            if (_targets.Add(deviceId))
+            {
+                _unsavedTargets.Add(deviceId);
+            }
+
             return policy.State.Current;
         }
 
@@ -320,7 +363,7 @@ internal sealed class PolicyGrain(
 
     public Task<PolicyOverview> GetUserOverviewAsync() => Task.FromResult(Overview(_userCounts));
 
-    public Task<int> GetTargetedDeviceCountAsync() => Task.FromResult(policy.State.TargetedDevices.Count);
+    public Task<int> GetTargetedDeviceCountAsync() => Task.FromResult(_targets.Count);
 
     private ITenantComplianceGrain Tenant => GrainFactory.GetGrain<ITenantComplianceGrain>(TenantId);
 
@@ -533,9 +576,12 @@ internal sealed class PolicyGrain(
             if (failed == 0 && link == _deliveryLinks && policy.State.DeliveryPending && policy.State.Current is not null)
             {
                 policy.State.DeliveryPending = false;
-                policy.State.PendingRetractions.Clear();
+                var retracted = _retractions.ToList();
+                _retractions.Clear();
                 try
                 {
+                    // Rows before the mark: a failure in between re-delivers to the targets, which devices ignore.
+                    await memberSets.SaveAsync(TenantId, MemberSets.PolicyRetractions(PolicyId), [], retracted);
                     await WritePolicyAsync();
                 }
                 catch (Exception ex)
@@ -565,6 +611,22 @@ internal sealed class PolicyGrain(
                     logger.LogError(ex, "Policy {PolicyId}: delivery to a slice of {Devices} devices failed", PolicyId, slice.Length);
                 }
             }
+        }
+    }
+
+    /// <summary>Stores target changes, with the targets ResolveDeviceAsync added since the last store.</summary>
+    private async Task SaveTargetsAsync(IReadOnlyCollection<string> added, IReadOnlyCollection<string> removed, CancellationToken cancellationToken = default)
+    {
+        var unsaved = _unsavedTargets.Where(_targets.Contains).ToList();
+        _unsavedTargets.Clear();
+        try
+        {
+            await memberSets.SaveAsync(TenantId, MemberSets.PolicyTargets(PolicyId), added.Concat(unsaved).Distinct(StringComparer.Ordinal).ToList(), removed, cancellationToken);
+        }
+        catch
+        {
+            _unsavedTargets.UnionWith(unsaved);
+            throw;
         }
     }
 

@@ -7,14 +7,17 @@ public sealed class PolicyState
     /// <summary>Every version ever published, oldest first; each is immutable once written.</summary>
     [Id(0)] public List<PolicyDefinition> Versions { get; set; } = [];
     [Id(1)] public List<PolicyAssignment> Assignments { get; set; } = [];
-    /// <summary>The devices the policy was last delivered to, so a change knows whom to retract it from.</summary>
+    /// <summary>
+    /// Legacy: the targeted devices now live in <see cref="Groups.IMemberSetStore"/> rows (a set of
+    /// 100,000 ids outgrows one 1 MB grain-state entity); read once on activation, then cleared.
+    /// </summary>
     [Id(2)] public HashSet<string> TargetedDevices { get; set; } = [];
     /// <summary>
     /// Set in the same write that changes the targets and cleared once every device has the change,
     /// so a delivery cut short by a silo loss is finished by the next activation.
     /// </summary>
     [Id(3)] public bool DeliveryPending { get; set; }
-    /// <summary>Devices a pending delivery still has to retract the policy from.</summary>
+    /// <summary>Legacy, as <see cref="TargetedDevices"/>: the devices a pending delivery still had to retract from.</summary>
     [Id(4)] public HashSet<string> PendingRetractions { get; set; } = [];
 
     public PolicyDefinition? Current => Versions.Count == 0 ? null : Versions[^1];

@@ -19,14 +19,14 @@ internal sealed record TenantSnapshot(IReadOnlyList<SnapshotRow> Rows)
     public static readonly string[] Tables = ["grainstate", "reminders", .. TenantKeyedTables];
 
     /// <summary>Tables whose partition keys start with the tenant id (<c>{tenantId}_…</c>), not the unit's ServiceId.</summary>
-    private static string[] TenantKeyedTables => ["devices", "policystatus"];
+    private static string[] TenantKeyedTables => ["devices", "policystatus", "membersets"];
 
     /// <summary>SHA-256 over the sorted row checksums: one value that proves two snapshots equal.</summary>
     public string Checksum => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', Rows.Select(r => r.Checksum).Order(StringComparer.Ordinal)))));
 
     public IReadOnlyDictionary<string, int> Counts => Tables.ToDictionary(t => t, t => Rows.Count(r => r.Table == t));
 
-    /// <summary>Every row of the tenant in a tenant-keyed table (catalog partitions, policy reports).</summary>
+    /// <summary>Every row of the tenant in a tenant-keyed table (catalog partitions, policy reports, group members and policy targets).</summary>
     private static string TenantRowsOf(string tenantId)
     {
         var (start, end) = DeviceCatalogKeys.TenantRange(tenantId);
