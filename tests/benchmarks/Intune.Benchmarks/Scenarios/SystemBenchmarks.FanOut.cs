@@ -82,7 +82,17 @@ public sealed partial class SystemBenchmarks
 
         var started = Stopwatch.GetTimestamp();
         assignedAt.SetResult(started);
-        await policy.AssignAsync([new AssignmentTarget(AssignmentTargetKind.Group, GrainKeys.Split(group.GetPrimaryKeyString()).Id)]);
+        var assignOutcome = "returned";
+        try
+        {
+            await policy.AssignAsync([new AssignmentTarget(AssignmentTargetKind.Group, GrainKeys.Split(group.GetPrimaryKeyString()).Id)]);
+        }
+        catch (TimeoutException)
+        {
+            // The assignment goes on in the Policy grain; the progress below says how it ends.
+            assignOutcome = "timed out (the delivery went on)";
+        }
+
         var assignReturned = Stopwatch.GetElapsedTime(started);
 
         // Server side: every Device grain of the group holds the policy (offline ones included).
@@ -117,11 +127,11 @@ public sealed partial class SystemBenchmarks
 
         var p99 = latency.PercentileMs(99) / 1000;
         report.Add(new Figure("Fan-out", $"policy assigned to a group of {groupSize:N0} devices: every Device grain has it (delivery complete)", delivered.TotalSeconds, "s",
-            Notes: $"{progress.Delivered:N0} delivered, {progress.Failed:N0} failed; the assign call returned after {assignReturned.TotalSeconds:F1} s"));
+            Notes: $"{progress.Delivered:N0} delivered, {progress.Failed:N0} failed; the assign call {assignOutcome} after {assignReturned.TotalSeconds:F1} s"));
         report.Add(new Figure("Fan-out", $"connected devices (Listen stream, own mTLS connection): nudged, checked in, got the policy — p50", latency.PercentileMs(50) / 1000, "s",
             Notes: $"{latency.Count:N0} of {connected.Count:N0} connected devices got it within {FanOutDeadline.TotalMinutes:F0} min; max {latency.MaxMs / 1000:F1} s"));
         report.Add(new Figure("Fan-out", "same, p99", p99, "s", Target: "≤ 10 s at 100,000", TargetMet: groupSize >= 100_000 ? p99 <= 10 : null,
-            Notes: groupSize >= 100_000 ? null : $"group of {groupSize:N0}: a group or policy target set above ~25,000 devices exceeds one Azure Table entity (1 MB)"));
+            Notes: groupSize >= 100_000 ? null : $"group of {groupSize:N0}, {latency.Count:N0} connected; the target is set for 100,000 (full profile)"));
     }
 
     /// <summary>
