@@ -14,12 +14,23 @@ public interface IDeviceIndexGrain : IGrainWithStringKey
     [Alias("UpsertAsync")]
     Task UpsertAsync(DeviceIndexRow row);
 
+    /// <summary>Many rows in one message (bulk catalog writes): one call per partition instead of one per device.</summary>
+    [OneWay]
+    [Alias("UpsertManyAsync")]
+    Task UpsertManyAsync(IReadOnlyList<DeviceIndexRow> rows);
+
     [OneWay]
     [Alias("RemoveAsync")]
     Task RemoveAsync(string deviceId, long version);
 
-    /// <summary>The first <see cref="DeviceQuery.Top"/> matching rows after the keyset, in order.</summary>
+    /// <summary>
+    /// The first <see cref="DeviceQuery.Top"/> matching rows after the keyset, in order. The first call
+    /// after activation waits for the partition's load from storage (measured: 26–28 s for 16 partitions
+    /// of a 100k-device tenant on Azurite, over 30 s on a busier machine), hence a longer timeout than
+    /// the default 30 s.
+    /// </summary>
     [Alias("QueryAsync")]
+    [ResponseTimeout("00:02:00")]
     Task<DeviceIndexPage> QueryAsync(DeviceQuery query);
 }
 
@@ -31,6 +42,7 @@ public interface IDeviceIndexGrain : IGrainWithStringKey
 public interface IDeviceQueryGrain : IGrainWithIntegerKey
 {
     [Alias("QueryAsync")]
+    [ResponseTimeout("00:02:00")]
     Task<DeviceQueryResult> QueryAsync(string tenantId, DeviceQuery query);
 }
 

@@ -25,13 +25,19 @@ public interface IDeviceCatalog
     /// <summary>The index rows of one partition of the tenant (<see cref="DeviceIndexPartitions"/>), without the full views.</summary>
     Task<IReadOnlyList<DeviceIndexRow>> LoadIndexPartitionAsync(string tenantId, int partition, CancellationToken cancellationToken = default);
 
-    /// <summary>The views of the given devices, in the given order; devices no longer listed are left out.</summary>
-    Task<IReadOnlyList<ManagedDeviceView>> GetManyAsync(string tenantId, IReadOnlyList<string> deviceIds, CancellationToken cancellationToken = default);
+    /// <summary>The views of the given devices with their versions, in the given order; devices no longer listed are left out.</summary>
+    Task<IReadOnlyList<CatalogEntry>> GetManyAsync(string tenantId, IReadOnlyList<string> deviceIds, CancellationToken cancellationToken = default);
 }
+
+/// <summary>A device's full view with the catalog version it was written at (the version its index row carries).</summary>
+public readonly record struct CatalogEntry(ManagedDeviceView View, long Version);
 
 public sealed class DeviceCatalogOptions
 {
     public string TableName { get; set; } = "intunedevices";
+
+    /// <summary>How many full views each silo keeps for listings (<see cref="DeviceViewCache"/>).</summary>
+    public int ViewCacheCapacity { get; set; } = DeviceViewCache.DefaultCapacity;
 }
 
 /// <summary>
@@ -45,9 +51,12 @@ public sealed class TableDeviceCatalog(TableClient table, TimeProvider time) : I
 {
     private const int BatchSize = 100;
     private const int ReadConcurrency = 32;
+    private const int WriteConcurrency = 4;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private static readonly string[] IndexColumns =
         ["RowKey", "DeviceName", "OperatingSystem", "UserPrincipalName", "ComplianceState", "ManagementState", "SerialNumber", "EnrolledDateTime", "LastSyncDateTime", "IndexVersion"];
+
+    private static readonly string[] ViewColumns = ["View", "IndexVersion"];
 
     private int _tableCreated;
 
@@ -63,15 +72,19 @@ public sealed class TableDeviceCatalog(TableClient table, TimeProvider time) : I
     {
         await EnsureTableAsync(cancellationToken);
         var version = time.GetUtcNow().UtcTicks;
-        foreach (var partition in devices.GroupBy(d => PartitionKey(d.TenantId, d.Id)))
-        {
-            foreach (var chunk in partition.Chunk(BatchSize))
+        // A transaction holds one partition's rows; partitions are written side by side.
+        await Parallel.ForEachAsync(
+            devices.GroupBy(d => PartitionKey(d.TenantId, d.Id)),
+            new ParallelOptions { MaxDegreeOfParallelism = WriteConcurrency, CancellationToken = cancellationToken },
+            async (partition, ct) =>
             {
-                await table.SubmitTransactionAsync(
-                    chunk.Select(d => new TableTransactionAction(TableTransactionActionType.UpsertReplace, ToEntity(d, version))),
-                    cancellationToken);
-            }
-        }
+                foreach (var chunk in partition.Chunk(BatchSize))
+                {
+                    await table.SubmitTransactionAsync(
+                        chunk.Select(d => new TableTransactionAction(TableTransactionActionType.UpsertReplace, ToEntity(d, version))),
+                        ct);
+                }
+            });
 
         return version;
     }
@@ -105,19 +118,21 @@ public sealed class TableDeviceCatalog(TableClient table, TimeProvider time) : I
         return rows;
     }
 
-    public async Task<IReadOnlyList<ManagedDeviceView>> GetManyAsync(string tenantId, IReadOnlyList<string> deviceIds, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<CatalogEntry>> GetManyAsync(string tenantId, IReadOnlyList<string> deviceIds, CancellationToken cancellationToken = default)
     {
         await EnsureTableAsync(cancellationToken);
-        var views = new ManagedDeviceView?[deviceIds.Count];
+        var views = new CatalogEntry?[deviceIds.Count];
         await Parallel.ForEachAsync(
             Enumerable.Range(0, deviceIds.Count),
             new ParallelOptions { MaxDegreeOfParallelism = ReadConcurrency, CancellationToken = cancellationToken },
             async (i, ct) =>
             {
-                var entity = await table.GetEntityIfExistsAsync<TableEntity>(PartitionKey(tenantId, deviceIds[i]), deviceIds[i], ["View"], ct);
-                views[i] = entity.HasValue ? JsonSerializer.Deserialize<ManagedDeviceView>(entity.Value!.GetString("View"), Json) : null;
+                var entity = await table.GetEntityIfExistsAsync<TableEntity>(PartitionKey(tenantId, deviceIds[i]), deviceIds[i], ViewColumns, ct);
+                views[i] = entity.HasValue
+                    ? new CatalogEntry(JsonSerializer.Deserialize<ManagedDeviceView>(entity.Value!.GetString("View"), Json)!, entity.Value.GetInt64("IndexVersion") ?? 0)
+                    : null;
             });
-        return views.OfType<ManagedDeviceView>().ToList();
+        return views.OfType<CatalogEntry>().ToList();
     }
 
     public static string PartitionKey(string tenantId, int partition) => DeviceCatalogKeys.PartitionKey(tenantId, partition);
@@ -236,10 +251,10 @@ public sealed class InMemoryDeviceCatalog(TimeProvider time) : IDeviceCatalog
             .Select(d => DeviceIndex.RowOf(d.View, d.Version))
             .ToList());
 
-    public Task<IReadOnlyList<ManagedDeviceView>> GetManyAsync(string tenantId, IReadOnlyList<string> deviceIds, CancellationToken cancellationToken = default) =>
-        Task.FromResult<IReadOnlyList<ManagedDeviceView>>(deviceIds
-            .Select(id => _devices.TryGetValue((tenantId, id), out var d) ? d.View : null)
-            .OfType<ManagedDeviceView>()
+    public Task<IReadOnlyList<CatalogEntry>> GetManyAsync(string tenantId, IReadOnlyList<string> deviceIds, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<CatalogEntry>>(deviceIds
+            .Select(id => _devices.TryGetValue((tenantId, id), out var d) ? new CatalogEntry(d.View, d.Version) : (CatalogEntry?)null)
+            .OfType<CatalogEntry>()
             .ToList());
 
     public Task<ManagedDevicePage> ListAsync(string tenantId, int pageSize, string? continuationToken, CancellationToken cancellationToken = default)

@@ -4,7 +4,7 @@ namespace Intune.Grains.Devices;
 
 /// <summary>
 /// One sixteenth of a tenant's devices, in memory: loaded from the catalog once per activation
-/// (only the listed columns), then kept by one-way updates. It stays active for a day so a
+/// (only the listed columns; queries wait for it), then kept by one-way updates. It stays active for a day so a
 /// 100k-device tenant pays the load rarely; a reload after deactivation or a silo loss is exact
 /// because the catalog is written before the update is sent.
 /// </summary>
@@ -16,18 +16,34 @@ internal sealed class DeviceIndexGrain(IDeviceCatalog catalog) : Grain, IDeviceI
     // Removal versions, so an upsert overtaken by the removal that followed it does not resurrect the row.
     private readonly Dictionary<string, long> _removed = new(StringComparer.Ordinal);
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    private Task? _load;
+
+    /// <summary>
+    /// Starts the load without awaiting it: Orleans cancels an activation whose
+    /// <c>OnActivateAsync</c> outlives its activation timeout (30 s), which a 100k-device tenant's
+    /// first listing on a busy machine did (500). Queries await the load instead (under the
+    /// query's longer response timeout); updates that arrive meanwhile apply at once, and the
+    /// versions keep the older loaded rows from overwriting them.
+    /// </summary>
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var (tenantId, partition) = GrainKeys.Split(this.GetPrimaryKeyString());
-        foreach (var row in await catalog.LoadIndexPartitionAsync(tenantId, int.Parse(partition, System.Globalization.CultureInfo.InvariantCulture), cancellationToken))
-        {
-            Apply(row);
-        }
+        _load = LoadAsync();
+        return Task.CompletedTask;
     }
 
     public Task UpsertAsync(DeviceIndexRow row)
     {
         Apply(row);
+        return Task.CompletedTask;
+    }
+
+    public Task UpsertManyAsync(IReadOnlyList<DeviceIndexRow> rows)
+    {
+        foreach (var row in rows)
+        {
+            Apply(row);
+        }
+
         return Task.CompletedTask;
     }
 
@@ -44,7 +60,26 @@ internal sealed class DeviceIndexGrain(IDeviceCatalog catalog) : Grain, IDeviceI
     }
 
     [ReadOnly]
-    public Task<DeviceIndexPage> QueryAsync(DeviceQuery query) => Task.FromResult(DeviceIndex.Query(_rows.Values, query));
+    public async Task<DeviceIndexPage> QueryAsync(DeviceQuery query)
+    {
+        // A failed load (storage unavailable) is retried by the next query rather than kept forever.
+        if (_load is null || _load.IsFaulted || _load.IsCanceled)
+        {
+            _load = LoadAsync();
+        }
+
+        await _load;
+        return DeviceIndex.Query(_rows.Values, query);
+    }
+
+    private async Task LoadAsync()
+    {
+        var (tenantId, partition) = GrainKeys.Split(this.GetPrimaryKeyString());
+        foreach (var row in await catalog.LoadIndexPartitionAsync(tenantId, int.Parse(partition, System.Globalization.CultureInfo.InvariantCulture)))
+        {
+            Apply(row);
+        }
+    }
 
     private void Apply(DeviceIndexRow row)
     {

@@ -17,9 +17,10 @@ public sealed class IndexedDeviceCatalog(IDeviceCatalog inner, IGrainFactory gra
     public async Task<long> UpsertManyAsync(IReadOnlyList<ManagedDeviceView> devices, CancellationToken cancellationToken = default)
     {
         var version = await inner.UpsertManyAsync(devices, cancellationToken);
-        foreach (var device in devices)
+        foreach (var partition in devices.GroupBy(d => (d.TenantId, Partition: DeviceIndexPartitions.Of(d.Id))))
         {
-            await Partition(device.TenantId, device.Id).UpsertAsync(DeviceIndex.RowOf(device, version));
+            await grains.GetGrain<IDeviceIndexGrain>(DeviceIndexPartitions.Key(partition.Key.TenantId, partition.Key.Partition))
+                .UpsertManyAsync(partition.Select(d => DeviceIndex.RowOf(d, version)).ToList());
         }
 
         return version;
@@ -38,7 +39,7 @@ public sealed class IndexedDeviceCatalog(IDeviceCatalog inner, IGrainFactory gra
     public Task<IReadOnlyList<DeviceIndexRow>> LoadIndexPartitionAsync(string tenantId, int partition, CancellationToken cancellationToken = default) =>
         inner.LoadIndexPartitionAsync(tenantId, partition, cancellationToken);
 
-    public Task<IReadOnlyList<ManagedDeviceView>> GetManyAsync(string tenantId, IReadOnlyList<string> deviceIds, CancellationToken cancellationToken = default) =>
+    public Task<IReadOnlyList<CatalogEntry>> GetManyAsync(string tenantId, IReadOnlyList<string> deviceIds, CancellationToken cancellationToken = default) =>
         inner.GetManyAsync(tenantId, deviceIds, cancellationToken);
 
     private IDeviceIndexGrain Partition(string tenantId, string deviceId) =>

@@ -43,6 +43,7 @@ public static class IntuneGrainsServiceCollectionExtensions
                 tables(sp).GetTableClient(sp.GetRequiredService<IOptions<DeviceCatalogOptions>>().Value.TableName),
                 sp.GetRequiredService<TimeProvider>()),
             sp.GetRequiredService<IGrainFactory>()));
+        services.AddSingleton(sp => new DeviceViewCache(sp.GetRequiredService<IOptions<DeviceCatalogOptions>>().Value.ViewCacheCapacity));
         return services;
     }
 
@@ -60,6 +61,7 @@ public static class IntuneGrainsServiceCollectionExtensions
         services.AddSingleton<IDeviceCatalog>(sp => new IndexedDeviceCatalog(
             new InMemoryDeviceCatalog(sp.GetRequiredService<TimeProvider>()),
             sp.GetRequiredService<IGrainFactory>()));
+        services.AddSingleton(_ => new DeviceViewCache(DeviceViewCache.DefaultCapacity));
         return services;
     }
 }

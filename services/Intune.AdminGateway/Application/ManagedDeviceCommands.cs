@@ -37,13 +37,22 @@ public sealed class ManagedDeviceCommands(IScaleUnitRouter router)
         _ => throw new AdminInputException($"'managedDeviceOwnerType' must be 'company' or 'personal'; got '{value}'."),
     };
 
+    /// <summary>Only wipe takes parameters: the one place REST bodies and gRPC fields are refused for the others.</summary>
+    public static void EnsureTakesParameters(DeviceActionKind kind)
+    {
+        if (kind != DeviceActionKind.Wipe)
+        {
+            throw new AdminInputException($"The action '{ActionName(kind)}' takes no parameters.");
+        }
+    }
+
     /// <summary>Queues the action and nudges the device; false when the device is not in this tenant.</summary>
     public async Task<bool> RequestActionAsync(string tenantId, string deviceId, DeviceActionRequest request, AuditRecorder audit)
     {
         audit.Describe($"{ActionName(request.Kind)} ManagedDevice", "Action", "Device");
-        if (request.Kind != DeviceActionKind.Wipe && (request.KeepEnrollmentData || request.KeepUserData || request.MacOsUnlockCode is not null))
+        if (request.KeepEnrollmentData || request.KeepUserData || request.MacOsUnlockCode is not null)
         {
-            throw new AdminInputException($"The action '{ActionName(request.Kind)}' takes no parameters.");
+            EnsureTakesParameters(request.Kind);
         }
 
         if (await DeviceAsync(tenantId, deviceId) is not { } device || await device.RequestActionAsync(request) is null)

@@ -45,15 +45,17 @@ public static class ManagedDeviceActionsApi
                 return GraphErrors.BadRequest("The request body must be a JSON object.");
             }
 
-            if (kind != DeviceActionKind.Wipe)
+            if (json.EnumerateObject().Any())
             {
-                if (json.EnumerateObject().Any())
+                try
                 {
-                    return GraphErrors.BadRequest($"The action '{ManagedDeviceCommands.ActionName(kind)}' takes no parameters.");
+                    ManagedDeviceCommands.EnsureTakesParameters(kind);
                 }
-            }
-            else
-            {
+                catch (AdminInputException e)
+                {
+                    return GraphErrors.BadRequest(e.Message);
+                }
+
                 foreach (var property in json.EnumerateObject())
                 {
                     switch (property.Name)
