@@ -198,19 +198,37 @@ public sealed partial class SystemBenchmarks(Profile profile, Report report)
             }
         }
 
-        var latency = new Latency();
+        // The same first page again and again: what a console refreshing its list asks; the
+        // silo's view cache serves the full views after the first time.
+        var repeated = new Latency();
         for (var i = 0; i < profile.AdminQueries; i++)
         {
             var started = Stopwatch.GetTimestamp();
             using var response = await http.GetAsync(Query);
             response.EnsureSuccessStatusCode();
             await response.Content.ReadAsByteArrayAsync();
-            latency.Add(Stopwatch.GetTimestamp() - started);
+            repeated.Add(Stopwatch.GetTimestamp() - started);
         }
 
-        var p99 = latency.PercentileMs(99);
-        report.Add(new Figure("Admin queries", $"Graph managedDevices page of 100, $filter=operatingSystem eq 'Windows', {_seeded:N0} devices, p50", latency.PercentileMs(50), "ms"));
-        report.Add(new Figure("Admin queries", "same, p99", p99, "ms", Target: "≤ 50 ms", TargetMet: p99 <= 50));
+        // Walking the list page by page through @odata.nextLink: every page is new to the cache,
+        // so its 100 full views are read from storage.
+        var walking = new Latency();
+        string? next = Query;
+        for (var i = 0; i < profile.AdminQueries && next is not null; i++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            using var response = await http.GetAsync(next);
+            response.EnsureSuccessStatusCode();
+            var body = await response.Content.ReadAsByteArrayAsync();
+            walking.Add(Stopwatch.GetTimestamp() - started);
+            using var page = System.Text.Json.JsonDocument.Parse(body);
+            next = page.RootElement.TryGetProperty("@odata.nextLink", out var link) ? link.GetString() : null;
+        }
+
+        report.Add(new Figure("Admin queries", $"Graph managedDevices page of 100, $filter=operatingSystem eq 'Windows', {_seeded:N0} devices, the same page repeated ({repeated.Count}×), p50", repeated.PercentileMs(50), "ms"));
+        report.Add(new Figure("Admin queries", "same, p99", repeated.PercentileMs(99), "ms", Target: "≤ 50 ms", TargetMet: repeated.PercentileMs(99) <= 50));
+        report.Add(new Figure("Admin queries", $"walking the pages through @odata.nextLink ({walking.Count} pages, each new to the view cache), p50", walking.PercentileMs(50), "ms"));
+        report.Add(new Figure("Admin queries", "same, p99", walking.PercentileMs(99), "ms", Target: "≤ 50 ms", TargetMet: walking.PercentileMs(99) <= 50));
     }
 
     /// <summary>
