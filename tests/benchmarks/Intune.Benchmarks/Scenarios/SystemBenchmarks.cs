@@ -32,10 +32,10 @@ public sealed record Profile(
     // Connected devices are capped by the open-file limit (each costs two descriptors in this one
     // process) and, in the quick profile, by its 5-minute budget (each connection is a TLS
     // handshake plus a Listen call). Growing the tenant is bound by Azurite's single thread
-    // (~290 seeded devices/s, three storage requests each, measured 2026-11-26 after grain-state
-    // rows got unique row keys): the quick profile grows to 30,000 to stay within 5 minutes, the
+    // (~360 seeded devices/s, three storage requests each, measured 2026-11-26 after grain-state
+    // rows got unique row keys): the quick profile grows to 20,000 to stay within 5 minutes, the
     // full profile to 100,000 (1,000,000 would take an hour to seed and ~6 GB of Azurite memory).
-    public static Profile Quick { get; } = new("quick", 500, 64, TimeSpan.FromSeconds(8), 10_000, 30_000, 200, 10_000, 2_000);
+    public static Profile Quick { get; } = new("quick", 500, 64, TimeSpan.FromSeconds(5), 10_000, 20_000, 100, 10_000, 1_000);
 
     public static Profile Full { get; } = new("full", 2_000, 64, TimeSpan.FromSeconds(30), 10_000, 100_000, 1_000, 100_000, 9_000);
 
@@ -166,12 +166,17 @@ public sealed partial class SystemBenchmarks(Profile profile, Report report)
     {
         var before = Heap();
         await SeedAsync(profile.GrowthSmall);
-        var perDevice = (Heap() - before) / (double)(profile.GrowthSmall - _devices.Count);
-        report.Add(new Figure("Memory", $"managed heap per active device ({profile.GrowthSmall - _devices.Count:N0} Device grains activated with state)", perDevice / 1024, "KiB",
-            Target: "≤ 4 KiB", TargetMet: perDevice <= 4096));
+        var atSmall = Heap();
+        var firstStep = (atSmall - before) / (double)(profile.GrowthSmall - _devices.Count);
 
         var small = await Load.RunAsync(profile.Workers, profile.Measure, NotModifiedCheckIn);
         await SeedAsync(profile.GrowthLarge);
+        // The step from the small to the large tenant is the per-device cost; the first step also
+        // carries one-off growth (pools, caches, the index partitions' first rows).
+        var perDevice = (Heap() - atSmall) / (double)(profile.GrowthLarge - profile.GrowthSmall);
+        report.Add(new Figure("Memory", $"managed heap per active device (Device grains activated with state: {profile.GrowthSmall:N0} → {profile.GrowthLarge:N0}, after full GC)", perDevice / 1024, "KiB",
+            Target: "≤ 4 KiB", TargetMet: perDevice <= 4096,
+            Notes: $"the first {profile.GrowthSmall - _devices.Count:N0} cost {firstStep / 1024:F2} KiB each, one-off growth included"));
         var large = await Load.RunAsync(profile.Workers, profile.Measure, NotModifiedCheckIn);
         report.Add(new Figure("Growth", $"not-modified check-ins with {profile.GrowthSmall:N0} devices in the tenant", small.PerSecond, "/s",
             Notes: $"p99 {small.Latency.PercentileMs(99):F2} ms"));
