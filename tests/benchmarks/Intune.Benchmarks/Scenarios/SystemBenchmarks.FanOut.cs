@@ -21,7 +21,7 @@ namespace Intune.Benchmarks.Scenarios;
 /// </summary>
 public sealed partial class SystemBenchmarks
 {
-    private static readonly TimeSpan FanOutDeadline = TimeSpan.FromMinutes(10);
+    private static readonly TimeSpan FanOutDeadline = TimeSpan.FromMinutes(20);
     private SeedIdentities _seedIdentities = null!;
 
     private async Task FanOutAsync()
