@@ -35,7 +35,7 @@ public sealed record Profile(
     // (~360 seeded devices/s, three storage requests each, measured 2026-11-26 after grain-state
     // rows got unique row keys): the quick profile grows to 20,000 to stay within 5 minutes, the
     // full profile to 100,000 (1,000,000 would take an hour to seed and ~6 GB of Azurite memory).
-    public static Profile Quick { get; } = new("quick", 500, 64, TimeSpan.FromSeconds(5), 10_000, 20_000, 100, 10_000, 1_000);
+    public static Profile Quick { get; } = new("quick", 500, 64, TimeSpan.FromSeconds(4), 10_000, 20_000, 100, 10_000, 500);
 
     public static Profile Full { get; } = new("full", 2_000, 64, TimeSpan.FromSeconds(30), 10_000, 100_000, 1_000, 100_000, 9_000);
 
@@ -110,7 +110,7 @@ public sealed partial class SystemBenchmarks(Profile profile, Report report)
         var caRequest = new CertificateRequest("CN=bench-ca", caKey, HashAlgorithmName.SHA256);
         caRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         using var ca = caRequest.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(10));
-        var signed = await Load.RunAsync(2, TimeSpan.FromSeconds(3), (_, i) =>
+        var signed = await Load.RunAsync(2, TimeSpan.FromSeconds(2), (_, i) =>
         {
             var request = CertificateRequest.LoadSigningRequest(csr, HashAlgorithmName.SHA256);
             using var cert = request.Create(ca, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddYears(1), BitConverter.GetBytes(i + 1));
@@ -122,7 +122,7 @@ public sealed partial class SystemBenchmarks(Profile profile, Report report)
         var table = new TableServiceClient(TestStorage.ConnectionString).GetTableClient($"{_host.StoragePrefix}benchwrites");
         await table.CreateIfNotExistsAsync();
         var payload = new string('x', 1000);
-        var writes = await Load.RunAsync(32, TimeSpan.FromSeconds(3), (worker, i) =>
+        var writes = await Load.RunAsync(32, TimeSpan.FromSeconds(2), (worker, i) =>
             table.UpsertEntityAsync(new TableEntity("p", $"{worker}-{i}") { ["Data"] = payload }));
         report.Add(new Figure("Enrollment", "ceiling: Azurite table upserts (~1 KB, 32 in flight)", writes.PerSecond, "/s"));
         await table.DeleteAsync();
