@@ -33,9 +33,9 @@ public sealed record Profile(
     // process) and, in the quick profile, by its 5-minute budget (each connection is a TLS
     // handshake plus a Listen call). Growing the tenant is bound by Azurite's single thread
     // (~360 seeded devices/s, three storage requests each, measured 2026-11-26 after grain-state
-    // rows got unique row keys): the quick profile grows to 20,000 to stay within 5 minutes, the
+    // rows got unique row keys): the quick profile grows to 15,000 to stay within 5 minutes on a fresh clone, the
     // full profile to 100,000 (1,000,000 would take an hour to seed and ~6 GB of Azurite memory).
-    public static Profile Quick { get; } = new("quick", 500, 64, TimeSpan.FromSeconds(4), 10_000, 20_000, 100, 10_000, 500);
+    public static Profile Quick { get; } = new("quick", 500, 64, TimeSpan.FromSeconds(4), 10_000, 15_000, 50, 10_000, 500);
 
     public static Profile Full { get; } = new("full", 2_000, 64, TimeSpan.FromSeconds(30), 10_000, 100_000, 1_000, 100_000, 9_000);
 
