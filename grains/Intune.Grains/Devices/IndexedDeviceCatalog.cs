@@ -19,8 +19,7 @@ public sealed class IndexedDeviceCatalog(IDeviceCatalog inner, IGrainFactory gra
         var version = await inner.UpsertManyAsync(devices, cancellationToken);
         foreach (var partition in devices.GroupBy(d => (d.TenantId, Partition: DeviceIndexPartitions.Of(d.Id))))
         {
-            await grains.GetGrain<IDeviceIndexGrain>(DeviceIndexPartitions.Key(partition.Key.TenantId, partition.Key.Partition))
-                .UpsertManyAsync(partition.Select(d => DeviceIndex.RowOf(d, version)).ToList());
+            await Partition(partition.Key.TenantId, partition.Key.Partition).UpsertManyAsync(partition.Select(d => DeviceIndex.RowOf(d, version)).ToList());
         }
 
         return version;
@@ -42,6 +41,8 @@ public sealed class IndexedDeviceCatalog(IDeviceCatalog inner, IGrainFactory gra
     public Task<IReadOnlyList<CatalogEntry>> GetManyAsync(string tenantId, IReadOnlyList<string> deviceIds, CancellationToken cancellationToken = default) =>
         inner.GetManyAsync(tenantId, deviceIds, cancellationToken);
 
-    private IDeviceIndexGrain Partition(string tenantId, string deviceId) =>
-        grains.GetGrain<IDeviceIndexGrain>(DeviceIndexPartitions.Key(tenantId, DeviceIndexPartitions.Of(deviceId)));
+    private IDeviceIndexGrain Partition(string tenantId, string deviceId) => Partition(tenantId, DeviceIndexPartitions.Of(deviceId));
+
+    private IDeviceIndexGrain Partition(string tenantId, int partition) =>
+        grains.GetGrain<IDeviceIndexGrain>(DeviceIndexPartitions.Key(tenantId, partition));
 }

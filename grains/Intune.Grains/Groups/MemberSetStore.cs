@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Azure;
 using Azure.Data.Tables;
 
 namespace Intune.Grains.Groups;
@@ -47,8 +46,6 @@ public sealed class MemberSetStoreOptions
 /// </summary>
 public sealed class TableMemberSetStore(TableClient table) : IMemberSetStore
 {
-    private const int BatchSize = 100;
-    private const int WriteConcurrency = 8;
     private int _tableCreated;
 
     public static string PartitionKey(string tenantId, string setId) => $"{tenantId}_{setId}";
@@ -75,32 +72,7 @@ public sealed class TableMemberSetStore(TableClient table) : IMemberSetStore
 
         await EnsureTableAsync(cancellationToken);
         var partition = PartitionKey(tenantId, setId);
-        var actions = added
-            .Select(id => new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(partition, id)))
-            .Concat(removed.Select(id => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(partition, id), ETag.All)))
-            .Chunk(BatchSize);
-        await Parallel.ForEachAsync(actions, new ParallelOptions { MaxDegreeOfParallelism = WriteConcurrency, CancellationToken = cancellationToken }, async (batch, ct) =>
-        {
-            try
-            {
-                await table.SubmitTransactionAsync(batch, ct);
-            }
-            catch (TableTransactionFailedException ex) when (ex.Status == 404)
-            {
-                // A delete of a row never written fails the whole batch: apply it row by row instead.
-                foreach (var action in batch)
-                {
-                    if (action.ActionType == TableTransactionActionType.Delete)
-                    {
-                        await table.DeleteEntityAsync(action.Entity.PartitionKey, action.Entity.RowKey, ETag.All, ct);
-                    }
-                    else
-                    {
-                        await table.UpsertEntityAsync((TableEntity)action.Entity, TableUpdateMode.Replace, ct);
-                    }
-                }
-            }
-        });
+        await TableBatches.UpsertAndDeleteAsync(table, partition, added.Select(id => new TableEntity(partition, id)), removed, cancellationToken);
     }
 
     public async Task DeleteAllAsync(string tenantId, string setId, CancellationToken cancellationToken = default)

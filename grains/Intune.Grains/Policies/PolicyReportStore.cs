@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Azure;
 using Azure.Data.Tables;
 
 namespace Intune.Grains.Policies;
@@ -31,8 +30,6 @@ public sealed class PolicyReportStoreOptions
 /// </summary>
 public sealed class TablePolicyReportStore(TableClient table) : IPolicyReportStore
 {
-    private const int BatchSize = 100;
-    private const int WriteConcurrency = 8;
     private int _tableCreated;
 
     public static string PartitionKey(string tenantId, string policyId) => $"{tenantId}_{policyId}";
@@ -64,32 +61,7 @@ public sealed class TablePolicyReportStore(TableClient table) : IPolicyReportSto
     {
         await EnsureTableAsync(cancellationToken);
         var partition = PartitionKey(tenantId, policyId);
-        var actions = upserts
-            .Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, ToEntity(partition, r)))
-            .Concat(removals.Select(id => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(partition, id), ETag.All)))
-            .Chunk(BatchSize);
-        await Parallel.ForEachAsync(actions, new ParallelOptions { MaxDegreeOfParallelism = WriteConcurrency, CancellationToken = cancellationToken }, async (batch, ct) =>
-        {
-            try
-            {
-                await table.SubmitTransactionAsync(batch, ct);
-            }
-            catch (TableTransactionFailedException ex) when (ex.Status == 404)
-            {
-                // A delete of a row never written fails the whole batch: apply it row by row instead.
-                foreach (var action in batch)
-                {
-                    if (action.ActionType == TableTransactionActionType.Delete)
-                    {
-                        await table.DeleteEntityAsync(action.Entity.PartitionKey, action.Entity.RowKey, ETag.All, ct);
-                    }
-                    else
-                    {
-                        await table.UpsertEntityAsync((TableEntity)action.Entity, TableUpdateMode.Replace, ct);
-                    }
-                }
-            }
-        });
+        await TableBatches.UpsertAndDeleteAsync(table, partition, upserts.Select(r => ToEntity(partition, r)), removals, cancellationToken);
     }
 
     public async Task DeleteAllAsync(string tenantId, string policyId, CancellationToken cancellationToken = default)
