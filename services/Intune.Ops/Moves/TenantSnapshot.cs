@@ -41,7 +41,7 @@ internal sealed record TenantSnapshot(IReadOnlyList<SnapshotRow> Rows)
         {
             var client = new TableClient(unit.StorageConnectionString, unit.StoragePrefix + table);
             // Rows of this unit's ServiceId only: a range on the partition key, then the tenant filter
-            // (every grain key starts with the tenant id, ARCHITECTURE.md §2).
+            // (every grain key starts with the tenant id, docs/architecture.md §2).
             var filter = TableClient.CreateQueryFilter($"PartitionKey ge {servicePrefix} and PartitionKey lt {servicePrefix[..^1] + (char)(servicePrefix[^1] + 1)}");
             await foreach (var entity in QueryOrEmpty(client, filter, cancellationToken))
             {
