@@ -11,7 +11,25 @@ internal sealed class UserGrain(
     [PersistentState("user", StorageNames.Grains)] IPersistentState<UserState> user,
     TimeProvider time) : Grain, IUserGrain
 {
+    // Reservations run one at a time (the grain interleaves, so devices can record themselves
+    // meanwhile), and a device reserved but not yet created counts toward the limit: otherwise
+    // parallel enrollments of one user each saw the others as "gone" and all were admitted.
+    private readonly SemaphoreSlim _reserving = new(1, 1);
+    private readonly HashSet<string> _enrolling = [];
     public async Task ReserveDeviceAsync(string deviceId, int limit)
+    {
+        await _reserving.WaitAsync();
+        try
+        {
+            await ReserveOneAsync(deviceId, limit);
+        }
+        finally
+        {
+            _reserving.Release();
+        }
+    }
+
+    private async Task ReserveOneAsync(string deviceId, int limit)
     {
         if (user.State.DeviceIds.Contains(deviceId))
         {
@@ -21,7 +39,8 @@ internal sealed class UserGrain(
         var (tenantId, _) = GrainKeys.Split(this.GetPrimaryKeyString());
         var cutoff = time.GetUtcNow() - UserDevices.ActiveWindow;
         var views = await Task.WhenAll(user.State.DeviceIds.Select(id => GrainFactory.GetGrain<IDeviceGrain>(GrainKeys.Scoped(tenantId, id)).GetAsync()));
-        var active = views.Count(v => v is not null && v.LastSyncDateTime >= cutoff);
+        var active = views.Count(v => v is not null && v.LastSyncDateTime >= cutoff)
+            + user.State.DeviceIds.Where((id, i) => views[i] is null && _enrolling.Contains(id)).Count();
         if (active >= limit)
         {
             throw new EnrollmentRefusedException(
@@ -30,14 +49,16 @@ internal sealed class UserGrain(
         }
 
         // Devices whose record is gone no longer need remembering.
-        var gone = user.State.DeviceIds.Where((_, i) => views[i] is null).ToList();
+        var gone = user.State.DeviceIds.Where((id, i) => views[i] is null && !_enrolling.Contains(id)).ToList();
         user.State.DeviceIds.RemoveAll(gone.Contains);
         user.State.DeviceIds.Add(deviceId);
+        _enrolling.Add(deviceId);
         await user.WriteStateAsync();
     }
 
     public async Task RecordDeviceAsync(string deviceId)
     {
+        _enrolling.Remove(deviceId);
         if (!user.State.DeviceIds.Contains(deviceId))
         {
             user.State.DeviceIds.Add(deviceId);
@@ -47,6 +68,7 @@ internal sealed class UserGrain(
 
     public async Task ReleaseDeviceAsync(string deviceId)
     {
+        _enrolling.Remove(deviceId);
         if (user.State.DeviceIds.Remove(deviceId))
         {
             await user.WriteStateAsync();

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -254,7 +253,7 @@ public sealed class DeviceLifecycleTests(ScaleUnitFixture fixture) : IClassFixtu
     [InlineData(Platform.Ios)]
     [InlineData(Platform.Macos)]
     [InlineData(Platform.Android)]
-    public async Task Listen_ActionQueued_NudgesConnectedDeviceWithinASecond(Platform platform)
+    public async Task Listen_ActionQueued_NudgesConnectedDevice(Platform platform)
     {
         var (_, device, admin) = await EnrolledAsync(platform);
         using var _ = device;
@@ -264,10 +263,9 @@ public sealed class DeviceLifecycleTests(ScaleUnitFixture fixture) : IClassFixtu
         var listening = device.ListenAsync(n => nudges.Writer.WriteAsync(n).AsTask(), stop.Token);
         var connected = await nudges.Reader.ReadAsync().AsTask().WaitAsync(Wait);
 
-        var clock = Stopwatch.StartNew();
+        // How fast the nudge arrives is measured by the benchmarks; here it only has to arrive.
         await admin.PostAsync($"deviceManagement/managedDevices/{device.DeviceId}/remoteLock", content: null);
         var nudge = await nudges.Reader.ReadAsync().AsTask().WaitAsync(Wait);
-        var elapsed = clock.Elapsed;
         var checkIn = await device.SyncAsync();
         await stop.CancelAsync();
         await Assert.ThrowsAnyAsync<Exception>(() => listening);
@@ -275,7 +273,6 @@ public sealed class DeviceLifecycleTests(ScaleUnitFixture fixture) : IClassFixtu
         Assert.Equal("connected", connected.Reason);
         Assert.Equal("remoteLock", nudge.Reason);
         Assert.Equal(1, nudge.Attempt);
-        Assert.True(elapsed < TimeSpan.FromSeconds(1), $"The nudge took {elapsed.TotalMilliseconds:F0} ms.");
         Assert.Equal([CommandType.RemoteLock], device.ExecutedCommands);
         Assert.True(checkIn.NotModified);
     }

@@ -25,9 +25,9 @@ public sealed class EnrollmentRestrictionGroupTests(ClusterFixture fixture)
         var outsider = await EnrollAsync(tenant, DevicePlatform.MacOS, "megan@contoso.example");
         var blockedWindows = await Assert.ThrowsAsync<EnrollmentRefusedException>(() => EnrollAsync(tenant, DevicePlatform.Windows, "someone@contoso.example"));
 
-        Assert.NotNull(windows.DeviceId);
+        await AssertEnrolledAsync(windows, DevicePlatform.Windows);
         Assert.Equal(EnrollmentRefusal.PlatformBlocked, mac.Reason);
-        Assert.NotNull(outsider.DeviceId);
+        await AssertEnrolledAsync(outsider, DevicePlatform.MacOS);
         Assert.Equal(EnrollmentRefusal.PlatformBlocked, blockedWindows.Reason);
     }
 
@@ -51,7 +51,7 @@ public sealed class EnrollmentRestrictionGroupTests(ClusterFixture fixture)
         var leesSecond = await EnrollAsync(tenant, DevicePlatform.Windows, "lee@contoso.example");
 
         Assert.Equal(EnrollmentRefusal.DeviceLimitReached, second.Reason);
-        Assert.NotNull(leesSecond.DeviceId);
+        await AssertEnrolledAsync(leesSecond, DevicePlatform.Windows);
     }
 
     private async Task<(ITenantGrain Tenant, string TenantId)> TenantAsync()
@@ -75,6 +75,13 @@ public sealed class EnrollmentRestrictionGroupTests(ClusterFixture fixture)
     {
         var created = await tenant.CreateEnrollmentConfigurationAsync(draft);
         await tenant.AssignEnrollmentConfigurationAsync(created.Id, [new EnrollmentAssignmentTarget("#microsoft.graph.groupAssignmentTarget", groupId)]);
+    }
+
+    /// <summary>The admitted enrollment left a device record of its tenant and platform behind.</summary>
+    private async Task AssertEnrolledAsync(DeviceEnrollmentResult result, DevicePlatform platform)
+    {
+        var view = await fixture.Grains.GetGrain<IDeviceGrain>(GrainKeys.Scoped(result.TenantId, result.DeviceId)).GetAsync();
+        Assert.Equal((result.DeviceId, platform), (view?.Id, view?.Platform));
     }
 
     private async Task<DeviceEnrollmentResult> EnrollAsync(ITenantGrain tenant, DevicePlatform platform, string upn)
