@@ -5,6 +5,7 @@ using Intune.ClusterConfig;
 using Intune.Grains;
 using Intune.Grains.Hosting;
 using Intune.Routing;
+using Intune.ServiceDefaults;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Storage;
@@ -33,8 +34,9 @@ public static class ScaleUnitSiloExtensions
         }
 
         var listen = IPAddress.Parse(builder.Configuration[$"{GatewayListenOptions.SectionName}:{nameof(GatewayListenOptions.ListenAddress)}"] ?? "127.0.0.1");
-        var tables = new TableServiceClient(unit.StorageConnectionString);
-        var blobs = new BlobServiceClient(unit.StorageConnectionString);
+        // Counted (StorageRequestCounter): the grains, membership, reminders and grain state all use these two clients.
+        var tables = new TableServiceClient(unit.StorageConnectionString, StorageRequestCounter.Attach(new TableClientOptions(), unit.Id, unit.StoragePrefix));
+        var blobs = new BlobServiceClient(unit.StorageConnectionString, StorageRequestCounter.Attach(new BlobClientOptions(), unit.Id, unit.StoragePrefix));
         builder.Services.AddSingleton(tables);
         builder.Services.AddSingleton(blobs);
         builder.Services.AddIntuneGrainServices(_ => tables, _ => blobs, unit.StoragePrefix, unit.Id);
