@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Threading.RateLimiting;
+using Intune.AdminGateway.AdminCenter;
 using Intune.AdminGateway.Application;
 using Intune.AdminGateway.Audit;
 using Intune.AdminGateway.Auth;
@@ -156,6 +157,7 @@ public static class AdminGatewayExtensions
         v1.MapGroupsApi();
         v1.MapDeviceManagementComplianceApi();
         v1.MapUsersApi();
+        app.MapAdminCenter(gateway.AdminPort);
         return app;
     }
 

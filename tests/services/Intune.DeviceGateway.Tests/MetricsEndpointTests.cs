@@ -4,7 +4,7 @@ using System.Net;
 using System.Net.Security;
 using Intune.Device.V1;
 
-namespace Intune.Silo.Tests.Devices;
+namespace Intune.DeviceGateway.Tests;
 
 /// <summary>
 /// Storage requests and the product's counters are process-wide (one meter per process), so
