@@ -1,6 +1,7 @@
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using Intune.ClusterConfig;
 
 namespace Intune.Grains.Certificates;
 
@@ -10,16 +11,16 @@ namespace Intune.Grains.Certificates;
 /// </summary>
 public sealed class BlobCertificateAuthorityStore(BlobContainerClient container) : ICertificateAuthorityStore
 {
-    private const string BlobName = "device-ca.pfx";
+    private const string AuthorityBlob = ScaleUnitStorageLayout.AuthorityBlob;
 
     /// <summary>Where a tenant move puts the source unit's CA certificate: <c>trusted/&lt;unit&gt;.cer</c>.</summary>
-    public const string TrustedPrefix = "trusted/";
+    public const string TrustedPrefix = ScaleUnitStorageLayout.TrustedAuthorityPrefix;
 
     public async Task<byte[]?> LoadAsync(CancellationToken cancellationToken)
     {
         try
         {
-            var result = await container.GetBlobClient(BlobName).DownloadContentAsync(cancellationToken);
+            var result = await container.GetBlobClient(AuthorityBlob).DownloadContentAsync(cancellationToken);
             return result.Value.Content.ToArray();
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
@@ -33,7 +34,7 @@ public sealed class BlobCertificateAuthorityStore(BlobContainerClient container)
         await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
         try
         {
-            await container.GetBlobClient(BlobName).UploadAsync(
+            await container.GetBlobClient(AuthorityBlob).UploadAsync(
                 BinaryData.FromBytes(pkcs12),
                 new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } },
                 cancellationToken);
@@ -64,23 +65,4 @@ public sealed class BlobCertificateAuthorityStore(BlobContainerClient container)
 
         return trusted;
     }
-}
-
-/// <summary>Keeps the CA in memory: for grain unit tests only.</summary>
-public sealed class InMemoryCertificateAuthorityStore : ICertificateAuthorityStore
-{
-    private byte[]? _stored;
-
-    public Task<byte[]?> LoadAsync(CancellationToken cancellationToken) => Task.FromResult(Volatile.Read(ref _stored));
-
-    public Task<bool> TryCreateAsync(byte[] pkcs12, CancellationToken cancellationToken) =>
-        Task.FromResult(Interlocked.CompareExchange(ref _stored, pkcs12, null) is null);
-
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte[]> _trusted = new(StringComparer.Ordinal);
-
-    /// <summary>Trusts a peer unit's CA certificate (what a tenant move does in Blob).</summary>
-    public void Trust(string scaleUnitId, byte[] certificate) => _trusted[scaleUnitId] = certificate;
-
-    public Task<IReadOnlyList<TrustedAuthority>> LoadTrustedAsync(CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<TrustedAuthority>>(_trusted.Select(t => new TrustedAuthority(t.Key, t.Value)).ToList());
 }

@@ -3,7 +3,7 @@ using Intune.Silo.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
-namespace Intune.Ops.Tests.Config;
+namespace Intune.ClusterConfig.Tests;
 
 /// <summary>The cluster-config files: the shipped local topology is valid, and bad fields are named at start.</summary>
 public sealed class TopologyTests

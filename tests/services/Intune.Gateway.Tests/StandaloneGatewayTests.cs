@@ -9,7 +9,7 @@ using Intune.Gateway;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 
-namespace Intune.Ops.Tests.Gateway;
+namespace Intune.Gateway.Tests;
 
 /// <summary>
 /// <c>intune-gateway</c> as its own process (here: in this process) in front of two isolated

@@ -6,7 +6,7 @@ using Azure.Data.Tables;
 using Grpc.Core;
 using Intune.Device.V1;
 
-namespace Intune.Silo.Tests.Devices;
+namespace Intune.DeviceGateway.Tests;
 
 /// <summary>Enrollment and check-in over the real device gateway (TLS, then mutual TLS) on Azurite.</summary>
 public sealed class DeviceGatewayTests(ScaleUnitFixture fixture) : IClassFixture<ScaleUnitFixture>

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Azure.Data.Tables;
 
 namespace Intune.Grains.Policies;
@@ -17,11 +16,6 @@ public interface IPolicyReportStore
     Task SaveAsync(string tenantId, string policyId, IReadOnlyCollection<PolicyDeviceStatusRow> upserts, IReadOnlyCollection<string> removals, CancellationToken cancellationToken = default);
 
     Task DeleteAllAsync(string tenantId, string policyId, CancellationToken cancellationToken = default);
-}
-
-public sealed class PolicyReportStoreOptions
-{
-    public string TableName { get; set; } = "intunepolicystatus";
 }
 
 /// <summary>
@@ -90,40 +84,4 @@ public sealed class TablePolicyReportStore(TableClient table) : IPolicyReportSto
         await table.CreateIfNotExistsAsync(cancellationToken);
         Volatile.Write(ref _tableCreated, 1);
     }
-}
-
-/// <summary>Reports in memory: for grain unit tests only.</summary>
-public sealed class InMemoryPolicyReportStore : IPolicyReportStore
-{
-    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, PolicyDeviceStatusRow>> _reports = new(StringComparer.Ordinal);
-
-    public Task<IReadOnlyList<PolicyDeviceStatusRow>> LoadAsync(string tenantId, string policyId, CancellationToken cancellationToken = default) =>
-        Task.FromResult<IReadOnlyList<PolicyDeviceStatusRow>>(Report(tenantId, policyId).Values.ToList());
-
-    public Task SaveAsync(string tenantId, string policyId, IReadOnlyCollection<PolicyDeviceStatusRow> upserts, IReadOnlyCollection<string> removals, CancellationToken cancellationToken = default)
-    {
-        // Honours the token as the table store does, so tests see a write that was cancelled.
-        cancellationToken.ThrowIfCancellationRequested();
-        var report = Report(tenantId, policyId);
-        foreach (var row in upserts)
-        {
-            report[row.DeviceId] = row;
-        }
-
-        foreach (var id in removals)
-        {
-            report.TryRemove(id, out _);
-        }
-
-        return Task.CompletedTask;
-    }
-
-    public Task DeleteAllAsync(string tenantId, string policyId, CancellationToken cancellationToken = default)
-    {
-        _reports.TryRemove(TablePolicyReportStore.PartitionKey(tenantId, policyId), out _);
-        return Task.CompletedTask;
-    }
-
-    private ConcurrentDictionary<string, PolicyDeviceStatusRow> Report(string tenantId, string policyId) =>
-        _reports.GetOrAdd(TablePolicyReportStore.PartitionKey(tenantId, policyId), _ => new(StringComparer.Ordinal));
 }

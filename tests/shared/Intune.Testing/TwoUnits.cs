@@ -3,8 +3,10 @@ using Intune.AdminGateway.Auth;
 using Intune.ClusterConfig;
 using Intune.Ops;
 using Intune.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit;
 
-namespace Intune.Ops.Tests;
+namespace Intune.Testing;
 
 /// <summary>
 /// The local topology in miniature: na-01 and eu-01 as two isolated clusters, each on its own

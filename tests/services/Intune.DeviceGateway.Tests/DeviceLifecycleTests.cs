@@ -8,7 +8,7 @@ using Grpc.Core;
 using Intune.Device.V1;
 using Intune.DeviceSim;
 
-namespace Intune.Silo.Tests.Devices;
+namespace Intune.DeviceGateway.Tests;
 
 /// <summary>
 /// Remote actions, Listen/nudge and certificate renewal end to end: Graph REST in, the device

@@ -8,7 +8,7 @@ using Intune.Device.V1;
 using Intune.DeviceSim;
 using Intune.Grains.Tenants;
 
-namespace Intune.Silo.Tests.Devices;
+namespace Intune.DeviceGateway.Tests;
 
 /// <summary>
 /// Enrollment restrictions set through Graph REST and enforced at enrollment over the device

@@ -3,7 +3,7 @@ using System.Net;
 using Intune.Device.V1;
 using Intune.DeviceSim;
 
-namespace Intune.Silo.Tests.Devices;
+namespace Intune.DeviceSim.Tests;
 
 /// <summary>The device simulator against a real scale unit: enroll, listen, get nudged, carry out commands.</summary>
 public sealed class SimulationTests(ScaleUnitFixture fixture) : IClassFixture<ScaleUnitFixture>

@@ -1,7 +1,7 @@
 using Intune.Device.V1;
 using Intune.Grains.Tenants;
 
-namespace Intune.Ops.Tests.ScaleUnits;
+namespace Intune.Silo.Tests.Clustering;
 
 /// <summary>Two silos of one unit (distinct ports, one ClusterId) join through Table membership and cover for each other.</summary>
 public sealed class MultiSiloTests

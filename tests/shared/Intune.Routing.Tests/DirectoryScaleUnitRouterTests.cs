@@ -2,7 +2,7 @@ using Intune.Grains.Tenants;
 using Intune.Routing;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Intune.Ops.Tests.Routing;
+namespace Intune.Routing.Tests;
 
 /// <summary>A gateway's view: Orleans clients of both units in one process, routing by tenant through the directory.</summary>
 public sealed class DirectoryScaleUnitRouterTests(TwoUnits units) : IClassFixture<TwoUnits>
