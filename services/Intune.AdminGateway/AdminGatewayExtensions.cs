@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Threading.RateLimiting;
+using Intune.AdminGateway.AdminCenter;
 using Intune.AdminGateway.Audit;
 using Intune.AdminGateway.Auth;
 using Intune.AdminGateway.Errors;
@@ -100,6 +101,7 @@ public static class AdminGatewayExtensions
         v1.MapAccessVerdictsApi();
 
         app.MapAdminGrpc($"*:{gateway.AdminGrpcPort}");
+        app.MapAdminCenter(gateway.AdminPort);
         return app;
     }
 

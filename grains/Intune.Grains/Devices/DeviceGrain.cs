@@ -128,12 +128,6 @@ internal sealed partial class DeviceGrain(
         }
 
         changed |= await ComplianceCheckInAsync(checkIn, factsChanged, now);
-        var compliance = EvaluateCompliance();
-        if (compliance != State.ComplianceState)
-        {
-            State.ComplianceState = compliance;
-            changed = true;
-        }
 
         if (changed || now - State.LastSyncDateTime >= LastSyncPersistInterval)
         {

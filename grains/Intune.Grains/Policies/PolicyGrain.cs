@@ -14,8 +14,6 @@ namespace Intune.Grains.Policies;
 /// </summary>
 internal sealed class PolicyGrain(
     [PersistentState("policy", StorageNames.Grains)] IPersistentState<PolicyState> policy,
-    // Where reports lived before they moved to their own rows: read once, then cleared.
-    [PersistentState("policyReport", StorageNames.Grains)] IPersistentState<PolicyReportState> legacyReport,
     IPolicyReportStore reportStore,
     IMemberSetStore memberSets,
     IDeviceCatalog catalog,
@@ -88,18 +86,6 @@ internal sealed class PolicyGrain(
             Count(row, +1);
         }
 
-        if (legacyReport.State.Devices.Count > 0)
-        {
-            foreach (var row in legacyReport.State.Devices.Values.Where(r => !_rows.ContainsKey(r.DeviceId)))
-            {
-                _rows[row.DeviceId] = row;
-                Count(row, +1);
-            }
-
-            await reportStore.SaveAsync(TenantId, PolicyId, _rows.Values.ToList(), [], cancellationToken);
-            await legacyReport.ClearStateAsync(cancellationToken);
-        }
-
         if (policy.State.Current is null)
         {
             return;
@@ -107,19 +93,6 @@ internal sealed class PolicyGrain(
 
         _targets.UnionWith(await memberSets.LoadAsync(TenantId, MemberSets.PolicyTargets(PolicyId), cancellationToken));
         _retractions.UnionWith(await memberSets.LoadAsync(TenantId, MemberSets.PolicyRetractions(PolicyId), cancellationToken));
-        if (policy.State.TargetedDevices.Count + policy.State.PendingRetractions.Count > 0)
-        {
-            // Targets from before they had their own rows: written as rows first, so a failure
-            // between the two writes leaves them in both places, never in neither.
-            await memberSets.SaveAsync(TenantId, MemberSets.PolicyTargets(PolicyId), policy.State.TargetedDevices.Where(d => !_targets.Contains(d)).ToList(), [], cancellationToken);
-            await memberSets.SaveAsync(TenantId, MemberSets.PolicyRetractions(PolicyId), policy.State.PendingRetractions.Where(d => !_retractions.Contains(d)).ToList(), [], cancellationToken);
-            _targets.UnionWith(policy.State.TargetedDevices);
-            _retractions.UnionWith(policy.State.PendingRetractions);
-            policy.State.TargetedDevices.Clear();
-            policy.State.PendingRetractions.Clear();
-            await WritePolicyAsync(cancellationToken);
-        }
-
         if (policy.State.DeliveryPending && policy.State.Current is { } current)
         {
             // The last change may not have reached every device: deliver again (devices ignore a

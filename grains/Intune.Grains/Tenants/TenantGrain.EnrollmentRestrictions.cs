@@ -250,14 +250,19 @@ internal sealed partial class TenantGrain
         && configuration.Assignments.Any(a => EveryoneTargets.Contains(a.ODataType)
             || (a.ODataType == GroupTarget && userGroups.Contains(a.GroupId ?? string.Empty)));
 
-    /// <summary>The stored configurations, with the built-in defaults added for tenants that have none yet.</summary>
+    /// <summary>
+    /// The stored configurations, with the built-in defaults for tenants that have none yet. A
+    /// read: the defaults are stored only by the first write that changes a configuration.
+    /// </summary>
     private IReadOnlyList<EnrollmentConfiguration> Configurations
     {
         get
         {
-            if (!State.EnrollmentConfigurations.Any(c => c.IsDefault && c.Kind == EnrollmentConfigurationKind.Limit))
+            var stored = State.EnrollmentConfigurations;
+            var missing = new List<EnrollmentConfiguration>(2);
+            if (!stored.Any(c => c.IsDefault && c.Kind == EnrollmentConfigurationKind.Limit))
             {
-                State.EnrollmentConfigurations.Add(new EnrollmentConfiguration
+                missing.Add(new EnrollmentConfiguration
                 {
                     Id = $"{TenantId}_DefaultLimit",
                     Kind = EnrollmentConfigurationKind.Limit,
@@ -271,9 +276,9 @@ internal sealed partial class TenantGrain
                 });
             }
 
-            if (!State.EnrollmentConfigurations.Any(c => c.IsDefault && c.Kind == EnrollmentConfigurationKind.PlatformRestrictions))
+            if (!stored.Any(c => c.IsDefault && c.Kind == EnrollmentConfigurationKind.PlatformRestrictions))
             {
-                State.EnrollmentConfigurations.Add(new EnrollmentConfiguration
+                missing.Add(new EnrollmentConfiguration
                 {
                     Id = $"{TenantId}_DefaultPlatformRestrictions",
                     Kind = EnrollmentConfigurationKind.PlatformRestrictions,
@@ -286,7 +291,7 @@ internal sealed partial class TenantGrain
                 });
             }
 
-            return State.EnrollmentConfigurations;
+            return missing.Count == 0 ? stored : [.. stored, .. missing];
         }
     }
 
