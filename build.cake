@@ -183,6 +183,8 @@ Task("Bench")
     .Does(() =>
 {
     var profile = Argument("profile", "quick");
+    // --scenarios=transport: enrollment, the transport ladder and the check-ins only.
+    var scenarios = Argument("scenarios", string.Empty);
     DotNetBuild("./tests/benchmarks/Intune.Benchmarks/Intune.Benchmarks.csproj", new DotNetBuildSettings { Configuration = "Release", Verbosity = DotNetVerbosity.Minimal });
     // Azurite keeps entities in memory (~2 KB each); the full profile holds millions of rows.
     Environment.SetEnvironmentVariable("NODE_OPTIONS", "--max-old-space-size=12288");
@@ -191,7 +193,7 @@ Task("Bench")
     {
         var exit = StartProcess("dotnet", new ProcessSettings
         {
-            Arguments = $"tests/benchmarks/Intune.Benchmarks/bin/Release/net10.0/Intune.Benchmarks.dll --profile {profile} --output docs",
+            Arguments = $"tests/benchmarks/Intune.Benchmarks/bin/Release/net10.0/Intune.Benchmarks.dll --profile {profile} --output docs" + (scenarios.Length > 0 ? $" --scenarios {scenarios}" : string.Empty),
             EnvironmentVariables = new Dictionary<string, string> { ["INTUNE_TEST_STORAGE"] = azurite.ConnectionString },
         });
         if (exit != 0)

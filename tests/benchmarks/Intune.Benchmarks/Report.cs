@@ -33,7 +33,7 @@ public sealed class Report(string profile, string command)
         var ratio = figure.Ratio is { } r ? $" ({r:P0} of {figure.Ceiling})" : string.Empty;
         var requests = figure.RequestsPerOperation is { } q ? $" [storage requests/op {q:F2}]" : string.Empty;
         var target = figure.Target is null ? string.Empty : $" target {figure.Target}: {(figure.TargetMet switch { true => "met", false => "NOT met", null => "not judged at this size" })}";
-        Console.WriteLine($"  {figure.Scenario} | {figure.Metric}: {Format(figure.Value)} {figure.Unit}{ratio}{requests}{target}");
+        Console.WriteLine($"  {figure.Scenario} | {figure.Metric}: {Format(figure.Value)} {figure.Unit}{ratio}{requests}{target}{(figure.Notes is null ? string.Empty : $" ({figure.Notes})")}");
     }
 
     public void Write(string directory)

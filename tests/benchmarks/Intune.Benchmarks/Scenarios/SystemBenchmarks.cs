@@ -59,7 +59,8 @@ public sealed partial class SystemBenchmarks(Profile profile, Report report)
     private string _tenantId = string.Empty;
     private int _seeded;
 
-    public async Task RunAsync()
+    /// <param name="transportOnly">Stop after the check-ins: no seeding, growth, admin queries or fan-out.</param>
+    public async Task RunAsync(bool transportOnly = false)
     {
         // Allocated before any heap measurement (see SeedIdentities).
         using var identities = new SeedIdentities(profile.FanOutDevices);
@@ -75,9 +76,12 @@ public sealed partial class SystemBenchmarks(Profile profile, Report report)
         var ceiling = await TransportLadderAsync();
         await CheckInAsync(ceiling);
         await ReconnectingCheckInAsync();
-        await MemoryAndGrowthAsync();
-        await AdminQueriesAsync();
-        await FanOutAsync();
+        if (!transportOnly)
+        {
+            await MemoryAndGrowthAsync();
+            await AdminQueriesAsync();
+            await FanOutAsync();
+        }
 
         foreach (var channel in _channels)
         {
