@@ -8,6 +8,7 @@ var configuration = Argument("configuration", "Debug");
 var solution = "./Intune.Cluster.sln";
 var artifacts = MakeAbsolute(Directory("./artifacts"));
 var azuriteScript = MakeAbsolute(File("./node_modules/azurite/dist/src/azurite.js"));
+var adminCenter = MakeAbsolute(Directory("./services/Intune.AdminCenter"));
 
 // Azurite's well-known development account (public, documented by Microsoft).
 const string DevAccount = "devstoreaccount1";
@@ -22,7 +23,53 @@ Task("Clean").Does(() =>
     DotNetClean(solution, new DotNetCleanSettings { Configuration = configuration, Verbosity = DotNetVerbosity.Quiet });
 });
 
-Task("Build").Does(() =>
+Task("AdminCenter")
+    .Description("Builds the admin center (React + Fluent UI, Vite) into services/Intune.AdminCenter/dist, which the admin gateway serves under /.")
+    .Does(() =>
+{
+    RequireNode();
+    var built = adminCenter.CombineWithFilePath("dist/index.html").FullPath;
+    if (System.IO.File.Exists(built) && AdminCenterSources().All(f => System.IO.File.GetLastWriteTimeUtc(f) < System.IO.File.GetLastWriteTimeUtc(built)))
+    {
+        Information("Admin center is up to date.");
+        return;
+    }
+
+    Npm("run build --workspace services/Intune.AdminCenter", "The admin center did not build (npm run build)");
+});
+
+Task("AdminCenterLint")
+    .Description("Type-checks (tsc --noEmit) and lints (eslint) the admin center.")
+    .Does(() =>
+{
+    RequireNode();
+    Npm("run lint --workspace services/Intune.AdminCenter", "The admin center has type or lint errors (npm run lint)");
+});
+
+Task("Chromium")
+    .Description("Installs Debian's chromium for the admin center's browser tests when it is missing (apt-get; the build runs as root in CI).")
+    .Does(() =>
+{
+    if (System.IO.File.Exists("/usr/bin/chromium"))
+    {
+        return;
+    }
+
+    Information("Installing chromium (apt-get install -y chromium) for the admin center's browser tests...");
+    EnsureDirectoryExists(artifacts);
+    var exit = StartProcess("bash", new ProcessSettings
+    {
+        Arguments = "-c \"(apt-get install -y -q chromium || (apt-get update -q && apt-get install -y -q chromium)) > artifacts/chromium-install.log 2>&1\"",
+    });
+    if (exit != 0 || !System.IO.File.Exists("/usr/bin/chromium"))
+    {
+        throw new Exception("Chromium is missing and could not be installed (see artifacts/chromium-install.log): run 'apt-get install -y chromium' as root.");
+    }
+});
+
+Task("Build")
+    .IsDependentOn("AdminCenter")
+    .Does(() =>
 {
     DotNetBuild(solution, new DotNetBuildSettings { Configuration = configuration, Verbosity = DotNetVerbosity.Minimal });
 });
@@ -45,6 +92,8 @@ Task("Format")
 Task("Test")
     .Description("Unit and integration tests against a fresh in-memory Azurite; prints 'Tests: N passed, N failed, N skipped' last.")
     .IsDependentOn("Format")
+    .IsDependentOn("AdminCenterLint")
+    .IsDependentOn("Chromium")
     .Does(() =>
 {
     var results = artifacts.Combine("test-results");
@@ -134,6 +183,8 @@ Task("Bench")
     .Does(() =>
 {
     var profile = Argument("profile", "quick");
+    // --scenarios=transport: enrollment, the transport ladder and the check-ins only.
+    var scenarios = Argument("scenarios", string.Empty);
     DotNetBuild("./tests/benchmarks/Intune.Benchmarks/Intune.Benchmarks.csproj", new DotNetBuildSettings { Configuration = "Release", Verbosity = DotNetVerbosity.Minimal });
     // Azurite keeps entities in memory (~2 KB each); the full profile holds millions of rows.
     Environment.SetEnvironmentVariable("NODE_OPTIONS", "--max-old-space-size=12288");
@@ -142,7 +193,7 @@ Task("Bench")
     {
         var exit = StartProcess("dotnet", new ProcessSettings
         {
-            Arguments = $"tests/benchmarks/Intune.Benchmarks/bin/Release/net10.0/Intune.Benchmarks.dll --profile {profile} --output docs",
+            Arguments = $"tests/benchmarks/Intune.Benchmarks/bin/Release/net10.0/Intune.Benchmarks.dll --profile {profile} --output docs" + (scenarios.Length > 0 ? $" --scenarios {scenarios}" : string.Empty),
             EnvironmentVariables = new Dictionary<string, string> { ["INTUNE_TEST_STORAGE"] = azurite.ConnectionString },
         });
         if (exit != 0)
@@ -161,6 +212,36 @@ Task("Default").IsDependentOn("Build");
 RunTarget(target);
 
 // ---- helpers ----
+
+void RequireNode()
+{
+    try
+    {
+        if (StartProcess("node", new ProcessSettings { Arguments = "--version", RedirectStandardOutput = true }) == 0)
+        {
+            return;
+        }
+    }
+    catch (Exception)
+    {
+        // Not on PATH: reported below.
+    }
+
+    throw new Exception("node is missing: the admin center is built with Node.js 20 or later and npm; install them (e.g. apt-get install -y nodejs npm) and run ./build.sh again.");
+}
+
+void Npm(string arguments, string failure)
+{
+    if (StartProcess("npm", new ProcessSettings { Arguments = arguments }) != 0)
+    {
+        throw new Exception($"{failure}; its output is above.");
+    }
+}
+
+IEnumerable<string> AdminCenterSources() =>
+    System.IO.Directory.EnumerateFiles(adminCenter.Combine("src").FullPath, "*", System.IO.SearchOption.AllDirectories)
+        .Concat(new[] { "index.html", "package.json", "vite.config.ts", "tsconfig.json" }.Select(f => adminCenter.CombineWithFilePath(f).FullPath))
+        .Append(MakeAbsolute(File("./package-lock.json")).FullPath);
 
 sealed record Azurite(System.Diagnostics.Process Process, int BlobPort, int QueuePort, int TablePort, string ConnectionString);
 

@@ -82,14 +82,3 @@ public static class DeviceListenerLease
 
     public static readonly TimeSpan Renewal = TimeSpan.FromMinutes(1);
 }
-
-/// <summary>
-/// Reads the tenant's device catalog (a storage projection kept by the Device grains) so that
-/// listing devices never activates device grains.
-/// </summary>
-[Alias("intune.IDeviceCatalogGrain")]
-public interface IDeviceCatalogGrain : IGrainWithIntegerKey
-{
-    [Alias("ListAsync")]
-    Task<ManagedDevicePage> ListAsync(string tenantId, int pageSize, string? continuationToken);
-}

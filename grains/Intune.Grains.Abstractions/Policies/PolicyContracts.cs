@@ -232,14 +232,6 @@ public sealed record PolicyDelivery(
     /// <summary>The current version, or null when the policy no longer applies to the device.</summary>
     [property: Id(2)] PolicyDefinition? Definition);
 
-/// <summary>Thrown for a request the policy refuses (validation); the gateway answers 400.</summary>
-[GenerateSerializer, Alias("intune.PolicyValidationException")]
-public sealed class PolicyValidationException(string message) : Exception(message);
-
-/// <summary>Thrown when a policy, group or other tenant object does not exist; the gateway answers 404.</summary>
-[GenerateSerializer, Alias("intune.ObjectNotFoundException")]
-public sealed class ObjectNotFoundException(string message) : Exception(message);
-
 /// <summary>A device's result for one delivered configuration setting.</summary>
 [GenerateSerializer, Immutable, Alias("intune.SettingReport")]
 public sealed record SettingReport(
