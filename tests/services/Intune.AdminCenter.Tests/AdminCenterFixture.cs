@@ -13,9 +13,7 @@ namespace Intune.AdminCenter.Tests;
 /// </summary>
 public sealed class AdminCenterFixture : IAsyncLifetime
 {
-    private const string Chromium = "/usr/bin/chromium";
-    private IPlaywright? _playwright;
-    private IBrowser? _browser;
+    private HeadlessChromium? _browser;
 
     public ScaleUnitTestHost Host { get; } = new();
 
@@ -38,12 +36,6 @@ public sealed class AdminCenterFixture : IAsyncLifetime
             throw new InvalidOperationException($"The admin center is not built ({built} is missing): run ./build.sh (or 'npm run build --workspace services/Intune.AdminCenter') first.");
         }
 
-        if (!File.Exists(Chromium))
-        {
-            throw new InvalidOperationException($"{Chromium} is missing: ./build.sh --target=Test installs it (apt-get install -y chromium).");
-        }
-
-        Directory.CreateDirectory(ArtifactsDirectory);
         await Host.StartAsync();
         var (tenantId, enrollmentToken) = await Host.CreateTenantAsync("Contoso admin center");
         TenantId = tenantId;
@@ -60,13 +52,7 @@ public sealed class AdminCenterFixture : IAsyncLifetime
             Devices.Add(device);
         }
 
-        _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
+        _browser = await HeadlessChromium.LaunchAsync();
     }
 
     public async Task DisposeAsync()
@@ -76,7 +62,6 @@ public sealed class AdminCenterFixture : IAsyncLifetime
             await _browser.DisposeAsync();
         }
 
-        _playwright?.Dispose();
         foreach (var device in Devices)
         {
             device.Dispose();
@@ -93,9 +78,7 @@ public sealed class AdminCenterFixture : IAsyncLifetime
     /// <summary>A new browser context signed in through the sign-in page with a pasted development token.</summary>
     public async Task<IPage> SignInAsync(string role = "Intune Administrator")
     {
-        var context = await _browser!.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1440, Height = 1100 }, BaseURL = BaseUrl });
-        context.SetDefaultTimeout(30_000);
-        var page = await context.NewPageAsync();
+        var page = await NewPageAsync();
         await page.GotoAsync("/");
         await page.GetByLabel("Admin token").FillAsync(Token(role));
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
@@ -103,12 +86,7 @@ public sealed class AdminCenterFixture : IAsyncLifetime
         return page;
     }
 
-    public async Task<IPage> NewPageAsync()
-    {
-        var context = await _browser!.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1440, Height = 1100 }, BaseURL = BaseUrl });
-        context.SetDefaultTimeout(30_000);
-        return await context.NewPageAsync();
-    }
+    public Task<IPage> NewPageAsync() => _browser!.NewPageAsync(BaseUrl);
 
     /// <summary>Goes to a client route through the app's own navigation state (a full load also works: the gateway falls back to index.html).</summary>
     public static async Task OpenAsync(IPage page, string path)
@@ -124,8 +102,11 @@ public sealed class AdminCenterFixture : IAsyncLifetime
         await Assertions.Expect(page.Locator("[role=progressbar]")).ToHaveCountAsync(0);
     }
 
-    public static async Task ScreenshotAsync(IPage page, string name) =>
+    public static async Task ScreenshotAsync(IPage page, string name)
+    {
+        Directory.CreateDirectory(ArtifactsDirectory);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ArtifactsDirectory, $"{name}.png"), FullPage = true });
+    }
 
     /// <summary>axe-core on the page as it is; serious and critical violations are returned, described.</summary>
     public static async Task<IReadOnlyList<string>> SeriousAxeViolationsAsync(IPage page)
@@ -143,7 +124,7 @@ public sealed class AdminCenterFixture : IAsyncLifetime
         return (await api.GetFromJsonAsync<JsonObject>(path))!;
     }
 
-    private static string RepositoryRoot()
+    public static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
