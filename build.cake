@@ -158,20 +158,23 @@ Task("Run")
         }
     }
 
-    var azurite = StartAzurite(inMemory: false, location: data.FullPath, 10000, 10001, 10002);
+    // Ctrl-C goes to the terminal's foreground process group: Cake and the silo. Azurite runs in a
+    // session of its own so it keeps serving while the silo shuts down (leaves the membership table,
+    // flushes state); only then is it stopped, with SIGINT so it saves its files.
+    Console.CancelKeyPress += (_, e) => e.Cancel = true; // keep Cake alive until the silo has stopped
+    var azurite = StartAzurite(inMemory: false, location: data.FullPath, 10000, 10001, 10002, ownSession: true);
     try
     {
-        // Ctrl-C reaches the silo too (same process group); it shuts down gracefully, then Azurite is stopped.
         var silo = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("dotnet", $"services/Intune.Silo/bin/{configuration}/net10.0/intune-silo.dll")
         {
             WorkingDirectory = MakeAbsolute(Directory(".")).FullPath,
         });
-        Console.CancelKeyPress += (_, e) => e.Cancel = true; // keep Cake alive until the silo has stopped
         silo.WaitForExit();
+        Information($"Silo stopped (exit {silo.ExitCode}); stopping Azurite.");
     }
     finally
     {
-        StopProcess(azurite.Process);
+        StopGracefully(azurite.Process);
     }
 });
 
@@ -242,7 +245,7 @@ IEnumerable<string> AdminCenterSources() =>
 
 sealed record Azurite(System.Diagnostics.Process Process, int BlobPort, int QueuePort, int TablePort, string ConnectionString);
 
-Azurite StartAzurite(bool inMemory, string location, int blobPort, int queuePort, int tablePort)
+Azurite StartAzurite(bool inMemory, string location, int blobPort, int queuePort, int tablePort, bool ownSession = false)
 {
     if (!System.IO.File.Exists(azuriteScript.FullPath))
     {
@@ -253,8 +256,9 @@ Azurite StartAzurite(bool inMemory, string location, int blobPort, int queuePort
     // Azurite's output goes to a log file, not a pipe nobody reads (a full pipe would stall it).
     EnsureDirectoryExists(artifacts);
     var log = artifacts.CombineWithFilePath($"azurite-{tablePort}.log").FullPath;
+    // setsid (same pid, as bash is no group leader) keeps the terminal's Ctrl-C from reaching Azurite.
     var start = new System.Diagnostics.ProcessStartInfo("bash",
-        $"-c \"exec node '{azuriteScript.FullPath}' --blobHost 127.0.0.1 --blobPort {blobPort} --queueHost 127.0.0.1 --queuePort {queuePort} " +
+        $"-c \"exec {(ownSession ? "setsid " : string.Empty)}node '{azuriteScript.FullPath}' --blobHost 127.0.0.1 --blobPort {blobPort} --queueHost 127.0.0.1 --queuePort {queuePort} " +
         $"--tableHost 127.0.0.1 --tablePort {tablePort} --skipApiVersionCheck --disableTelemetry --silent --loose {storage} > '{log}' 2>&1\"");
     start.Environment["AZURITE_ACCOUNTS"] = azuriteAccounts;
     var process = System.Diagnostics.Process.Start(start);
@@ -280,6 +284,18 @@ void StopProcess(System.Diagnostics.Process process)
     if (!process.WaitForExit(10_000))
     {
         Warning($"Process {process.Id} did not stop within 10 s.");
+    }
+}
+
+// SIGINT first (Azurite saves its files and closes), SIGKILL only if it does not end within 10 s.
+void StopGracefully(System.Diagnostics.Process process)
+{
+    if (process.HasExited) { return; }
+    StartProcess("kill", new ProcessSettings { Arguments = $"-INT {process.Id}" });
+    if (!process.WaitForExit(10_000))
+    {
+        Warning($"Azurite (pid {process.Id}) did not stop on SIGINT within 10 s; killing it.");
+        StopProcess(process);
     }
 }
 

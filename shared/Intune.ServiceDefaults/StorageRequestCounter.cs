@@ -8,9 +8,9 @@ namespace Intune.ServiceDefaults;
 /// <summary>
 /// Counts every request a storage client sends (each retry too), by unit, store (table or
 /// container, without the unit's prefix) and operation, as the <c>intune.storage.requests</c>
-/// counter. Storage requests are this system's main cost (ARCHITECTURE.md §3), so the budget
-/// per operation is measured rather than estimated. Attach it where a unit's clients are made:
-/// <c>new TableServiceClient(connection, StorageRequestCounter.Attach(new TableClientOptions(), unit, prefix))</c>.
+/// counter. Storage requests are this system's main cost (docs/architecture.md), so the budget
+/// per operation is measured rather than estimated. <c>ScaleUnitStorage</c> (cluster-config), where
+/// every storage client of a unit is created, attaches it.
 /// </summary>
 public sealed class StorageRequestCounter(string scaleUnitId, string storagePrefix) : HttpPipelineSynchronousPolicy
 {

@@ -79,7 +79,7 @@ internal sealed partial class DeviceGrain(
         await PersistAsync();
         if (!string.IsNullOrWhiteSpace(State.UserPrincipalName))
         {
-            // Policies targeting the user read the user's devices from the User grain (issue 4).
+            // Policies targeting the user read the user's devices from the User grain.
             await GrainFactory.GetGrain<Users.IUserGrain>(Users.UserDevices.Key(tenantId, State.UserPrincipalName)).RecordDeviceAsync(deviceId);
         }
 
@@ -128,12 +128,6 @@ internal sealed partial class DeviceGrain(
         }
 
         changed |= await ComplianceCheckInAsync(checkIn, factsChanged, now);
-        var compliance = EvaluateCompliance();
-        if (compliance != State.ComplianceState)
-        {
-            State.ComplianceState = compliance;
-            changed = true;
-        }
 
         if (changed || now - State.LastSyncDateTime >= LastSyncPersistInterval)
         {
