@@ -21,7 +21,7 @@ public sealed class GroupState
 }
 
 /// <summary>
-/// A static group (ARCHITECTURE.md §2, Group grain). Membership changes reach only the policies
+/// A static group (docs/architecture.md §2, Group grain). Membership changes reach only the policies
 /// that target this group; those recompute and fan out the difference. The members are rows of
 /// the <see cref="IMemberSetStore"/> (one per member, so a group is not capped by the 1 MB of one
 /// grain-state entity), held in memory while active for policy diffs and lookups.

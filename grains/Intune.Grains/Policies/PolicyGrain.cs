@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 namespace Intune.Grains.Policies;
 
 /// <summary>
-/// A compliance policy or configuration profile (ARCHITECTURE.md §2, Policy grain). Admin
+/// A compliance policy or configuration profile (docs/architecture.md §2, Policy grain). Admin
 /// changes make a new immutable version and reach the targeted devices by partitioned, parallel
 /// fan-out; devices report their status back and the report's counters move with each report.
 /// </summary>
@@ -293,7 +293,7 @@ internal sealed class PolicyGrain(
             }
         }
 
-        // Exclusion beats inclusion only within the same kind of group (GRAPH.md §3).
+        // Exclusion beats inclusion only within the same kind of group (docs/architecture.md §9).
         if ((deviceIncluded && !deviceExcluded) || (userIncluded && !userExcluded))
         {
             // Not written here (this call interleaves with writes): the next write or deactivation persists it.

@@ -55,7 +55,7 @@ public static class AdminPermissions
         .ToList();
 }
 
-/// <summary>Intune's built-in roles (GRAPH.md §4) as sets of resource operations.</summary>
+/// <summary>Intune's built-in roles (docs/architecture.md §9) as sets of resource operations.</summary>
 public static class BuiltInRoles
 {
     public const string IntuneAdministrator = "Intune Administrator";

@@ -32,7 +32,7 @@ public sealed record RoleAssignmentDraft(
     IReadOnlyList<string>? ResourceScopes);
 
 /// <summary>
-/// Role definitions and assignments of a tenant. Built-in roles (GRAPH.md §4) are listed with
+/// Role definitions and assignments of a tenant. Built-in roles (docs/architecture.md §9) are listed with
 /// stable ids derived from their names; custom ones live in the tenant's RBAC grain. Changes are
 /// validated here, for REST and gRPC alike: bad input raises <see cref="InvalidRequestException"/>,
 /// a refusal by a role's state <see cref="ConflictException"/>, a missing role

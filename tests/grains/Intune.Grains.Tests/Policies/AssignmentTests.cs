@@ -26,7 +26,7 @@ public sealed class AssignmentTests(ClusterFixture fixture)
         return (kit, policy);
     }
 
-    /// <summary>Include/exclude precedence: exclusion wins within the same group kind only (GRAPH.md §3).</summary>
+    /// <summary>Include/exclude precedence: exclusion wins within the same group kind only (docs/architecture.md §9).</summary>
     [Theory]
     // device included, device excluded → excluded
     [InlineData("device", "device", false)]
