@@ -9,6 +9,7 @@ using Intune.AdminGateway.Resources.EnrollmentTokens;
 using Intune.AdminGateway.Resources.Groups;
 using Intune.AdminGateway.Resources.ManagedDevices;
 using Intune.AdminGateway.Resources.Policies;
+using Intune.AdminGateway.Resources.RetireRequests;
 using Intune.AdminGateway.Resources.Roles;
 using Intune.AdminGateway.Resources.TenantSettings;
 using Microsoft.AspNetCore.Builder;
@@ -39,18 +40,15 @@ public static class AdminGrpc
     private static void Each(IAdminGrpcVisitor visitor)
     {
         visitor.Visit<ManagedDevicesGrpcService>();
-        visitor.Visit<ManagedDeviceAdministrationGrpcService>();
         visitor.Visit<DeviceActionsGrpcService>();
         visitor.Visit<PoliciesGrpcService>();
         visitor.Visit<GroupsGrpcService>();
         visitor.Visit<EnrollmentConfigurationsGrpcService>();
         visitor.Visit<EnrollmentTokensGrpcService>();
-        visitor.Visit<EnrollmentTokenAdministrationGrpcService>();
-        visitor.Visit<RoleDefinitionsGrpcService>();
-        visitor.Visit<RoleAdministrationGrpcService>();
+        visitor.Visit<RolesGrpcService>();
         visitor.Visit<AuditEventsGrpcService>();
-        visitor.Visit<AuditCategoriesGrpcService>();
-        visitor.Visit<TenantComplianceGrpcService>();
+        visitor.Visit<TenantSettingsGrpcService>();
+        visitor.Visit<RetireRequestsGrpcService>();
         visitor.Visit<AccessVerdictsGrpcService>();
     }
 

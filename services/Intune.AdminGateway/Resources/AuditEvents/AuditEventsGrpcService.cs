@@ -9,12 +9,14 @@ using Intune.AdminGateway.Operations;
 
 namespace Intune.AdminGateway.Resources.AuditEvents;
 
-/// <summary><c>intune.admin.v1.AuditEvents</c>: the tenant's audit log, filtered and paged as REST pages it.</summary>
-internal sealed class AuditEventsGrpcService(AuditEventService events) : Admin.V1.AuditEvents.AuditEventsBase, IAdminGrpcService
+/// <summary><c>intune.admin.v1.AuditEvents</c>: the tenant's audit log, filtered and paged as REST pages it, with its categories and activity types.</summary>
+internal sealed class AuditEventsGrpcService(AuditEventService events, AuditLog log) : Admin.V1.AuditEvents.AuditEventsBase, IAdminGrpcService
 {
     public static IReadOnlyDictionary<string, GrpcOperation> Operations { get; } = new Dictionary<string, GrpcOperation>
     {
         [nameof(ListAuditEvents)] = AuditEventOperations.List,
+        [nameof(GetAuditCategories)] = AuditEventOperations.Categories,
+        [nameof(GetAuditActivityTypes)] = AuditEventOperations.ActivityTypes,
     };
 
     public override async Task<ListAuditEventsResponse> ListAuditEvents(ListAuditEventsRequest request, ServerCallContext context)
@@ -45,17 +47,6 @@ internal sealed class AuditEventsGrpcService(AuditEventService events) : Admin.V
         }));
         return response;
     }
-}
-
-/// <summary><c>intune.admin.v1.AuditCategories</c>: Graph's <c>getAuditCategories()</c> and <c>getAuditActivityTypes(category)</c>.</summary>
-internal sealed class AuditCategoriesGrpcService(AuditLog log) : Admin.V1.AuditCategories.AuditCategoriesBase, IAdminGrpcService
-{
-    public static IReadOnlyDictionary<string, GrpcOperation> Operations { get; } = new Dictionary<string, GrpcOperation>
-    {
-        [nameof(GetAuditCategories)] = AuditEventOperations.Categories,
-        [nameof(GetAuditActivityTypes)] = AuditEventOperations.ActivityTypes,
-    };
-
     public override Task<GetAuditCategoriesResponse> GetAuditCategories(GetAuditCategoriesRequest request, ServerCallContext context)
     {
         var response = new GetAuditCategoriesResponse();
@@ -70,4 +61,6 @@ internal sealed class AuditCategoriesGrpcService(AuditLog log) : Admin.V1.AuditC
         response.ActivityTypes.AddRange(await log.ActivityTypesAsync(context.CallerTenantId(), category));
         return response;
     }
+
 }
+

@@ -10,13 +10,14 @@ using Intune.Grains.Tenants;
 
 namespace Intune.AdminGateway.Resources.EnrollmentTokens;
 
-/// <summary><c>intune.admin.v1.EnrollmentTokens</c>: create and list; the secret appears only in the answer to create.</summary>
+/// <summary><c>intune.admin.v1.EnrollmentTokens</c>: create, list and revoke; the secret appears only in the answer to create.</summary>
 internal sealed class EnrollmentTokensGrpcService(EnrollmentTokenService tokens, AuditRecorder audit) : Admin.V1.EnrollmentTokens.EnrollmentTokensBase, IAdminGrpcService
 {
     public static IReadOnlyDictionary<string, GrpcOperation> Operations { get; } = new Dictionary<string, GrpcOperation>
     {
         [nameof(CreateEnrollmentToken)] = EnrollmentTokenOperations.Create,
         [nameof(ListEnrollmentTokens)] = EnrollmentTokenOperations.List,
+        [nameof(RevokeEnrollmentToken)] = EnrollmentTokenOperations.Revoke,
     };
 
     public override async Task<EnrollmentToken> CreateEnrollmentToken(CreateEnrollmentTokenRequest request, ServerCallContext context)
@@ -42,6 +43,12 @@ internal sealed class EnrollmentTokensGrpcService(EnrollmentTokenService tokens,
         return response;
     }
 
+    public override async Task<Empty> RevokeEnrollmentToken(RevokeEnrollmentTokenRequest request, ServerCallContext context)
+    {
+        await tokens.RevokeAsync(context.CallerTenantId(), AdminGrpcMessages.Required(request.TokenId, "token_id"), audit);
+        return new Empty();
+    }
+
     private static EnrollmentToken ToMessage(EnrollmentTokenInfo token) => new()
     {
         TokenId = token.TokenId,
@@ -53,18 +60,3 @@ internal sealed class EnrollmentTokensGrpcService(EnrollmentTokenService tokens,
     };
 }
 
-/// <summary><c>intune.admin.v1.EnrollmentTokenAdministration</c>: revocation.</summary>
-internal sealed class EnrollmentTokenAdministrationGrpcService(EnrollmentTokenService tokens, AuditRecorder audit)
-    : EnrollmentTokenAdministration.EnrollmentTokenAdministrationBase, IAdminGrpcService
-{
-    public static IReadOnlyDictionary<string, GrpcOperation> Operations { get; } = new Dictionary<string, GrpcOperation>
-    {
-        [nameof(RevokeEnrollmentToken)] = EnrollmentTokenOperations.Revoke,
-    };
-
-    public override async Task<Empty> RevokeEnrollmentToken(RevokeEnrollmentTokenRequest request, ServerCallContext context)
-    {
-        await tokens.RevokeAsync(context.CallerTenantId(), AdminGrpcMessages.Required(request.TokenId, "token_id"), audit);
-        return new Empty();
-    }
-}

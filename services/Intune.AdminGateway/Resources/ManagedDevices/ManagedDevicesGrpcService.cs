@@ -13,13 +13,17 @@ using PolicyKind = Intune.Grains.Policies.PolicyKind;
 
 namespace Intune.AdminGateway.Resources.ManagedDevices;
 
-/// <summary><c>intune.admin.v1.ManagedDevices</c>: list and get, through the query service REST uses.</summary>
-internal sealed class ManagedDevicesGrpcService(ManagedDeviceQueryService queries) : Admin.V1.ManagedDevices.ManagedDevicesBase, IAdminGrpcService
+/// <summary><c>intune.admin.v1.ManagedDevices</c>: list, get, edits, deletion and per-device reports, through the services REST uses.</summary>
+internal sealed class ManagedDevicesGrpcService(ManagedDeviceQueryService queries, ManagedDeviceCommands commands, AuditRecorder audit) : Admin.V1.ManagedDevices.ManagedDevicesBase, IAdminGrpcService
 {
     public static IReadOnlyDictionary<string, GrpcOperation> Operations { get; } = new Dictionary<string, GrpcOperation>
     {
         [nameof(ListManagedDevices)] = ManagedDeviceOperations.List,
         [nameof(GetManagedDevice)] = ManagedDeviceOperations.Get,
+        [nameof(UpdateManagedDevice)] = ManagedDeviceOperations.Update,
+        [nameof(DeleteManagedDevice)] = ManagedDeviceOperations.Delete,
+        [nameof(ListDeviceActionResults)] = ManagedDeviceOperations.Get,
+        [nameof(ListDeviceCompliancePolicyStates)] = ManagedDeviceOperations.ListPolicyStates,
     };
 
     public override async Task<ListManagedDevicesResponse> ListManagedDevices(ListManagedDevicesRequest request, ServerCallContext context)
@@ -47,34 +51,6 @@ internal sealed class ManagedDevicesGrpcService(ManagedDeviceQueryService querie
 
     public override async Task<Admin.V1.ManagedDevice> GetManagedDevice(GetManagedDeviceRequest request, ServerCallContext context) =>
         ToMessage(await queries.GetAsync(context.CallerTenantId(), request.Id));
-
-    internal static Admin.V1.ManagedDevice ToMessage(ManagedDeviceView device) => new()
-    {
-        Id = device.Id,
-        DeviceName = device.DeviceName,
-        OperatingSystem = device.Platform.OperatingSystem(),
-        OsVersion = device.OsVersion ?? string.Empty,
-        UserPrincipalName = device.UserPrincipalName ?? string.Empty,
-        ComplianceState = DeviceFields.GraphName(device.ComplianceState.ToString()),
-        ManagementState = DeviceFields.GraphName(device.ManagementState.ToString()),
-        ManagedDeviceOwnerType = DeviceFields.GraphName(device.Ownership.ToString()),
-        SerialNumber = device.Hardware.SerialNumber ?? device.Facts.SerialNumber ?? string.Empty,
-        EnrolledDateTime = Timestamp.FromDateTimeOffset(device.EnrolledDateTime),
-        LastSyncDateTime = Timestamp.FromDateTimeOffset(device.LastSyncDateTime),
-    };
-}
-
-/// <summary><c>intune.admin.v1.ManagedDeviceAdministration</c>: edits, deletion and per-device reports, through REST's services.</summary>
-internal sealed class ManagedDeviceAdministrationGrpcService(ManagedDeviceCommands commands, ManagedDeviceQueryService queries, AuditRecorder audit)
-    : ManagedDeviceAdministration.ManagedDeviceAdministrationBase, IAdminGrpcService
-{
-    public static IReadOnlyDictionary<string, GrpcOperation> Operations { get; } = new Dictionary<string, GrpcOperation>
-    {
-        [nameof(UpdateManagedDevice)] = ManagedDeviceOperations.Update,
-        [nameof(DeleteManagedDevice)] = ManagedDeviceOperations.Delete,
-        [nameof(ListDeviceActionResults)] = ManagedDeviceOperations.Get,
-        [nameof(ListDeviceCompliancePolicyStates)] = ManagedDeviceOperations.ListPolicyStates,
-    };
 
     public override async Task<Admin.V1.ManagedDevice> UpdateManagedDevice(UpdateManagedDeviceRequest request, ServerCallContext context)
     {
@@ -136,4 +112,20 @@ internal sealed class ManagedDeviceAdministrationGrpcService(ManagedDeviceComman
 
         return response;
     }
+
+    internal static Admin.V1.ManagedDevice ToMessage(ManagedDeviceView device) => new()
+    {
+        Id = device.Id,
+        DeviceName = device.DeviceName,
+        OperatingSystem = device.Platform.OperatingSystem(),
+        OsVersion = device.OsVersion ?? string.Empty,
+        UserPrincipalName = device.UserPrincipalName ?? string.Empty,
+        ComplianceState = DeviceFields.GraphName(device.ComplianceState.ToString()),
+        ManagementState = DeviceFields.GraphName(device.ManagementState.ToString()),
+        ManagedDeviceOwnerType = DeviceFields.GraphName(device.Ownership.ToString()),
+        SerialNumber = device.Hardware.SerialNumber ?? device.Facts.SerialNumber ?? string.Empty,
+        EnrolledDateTime = Timestamp.FromDateTimeOffset(device.EnrolledDateTime),
+        LastSyncDateTime = Timestamp.FromDateTimeOffset(device.LastSyncDateTime),
+    };
 }
+

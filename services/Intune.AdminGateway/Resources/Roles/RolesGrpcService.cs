@@ -9,27 +9,12 @@ using RoleAssignment = Intune.Admin.V1.RoleAssignment;
 
 namespace Intune.AdminGateway.Resources.Roles;
 
-/// <summary><c>intune.admin.v1.RoleDefinitions</c>: the tenant's role definitions, built-in and custom.</summary>
-internal sealed class RoleDefinitionsGrpcService(RoleService roles) : RoleDefinitions.RoleDefinitionsBase, IAdminGrpcService
+/// <summary><c>intune.admin.v1.Roles</c>: role definitions (built-in and custom) and role assignments, through <see cref="RoleService"/> like REST.</summary>
+internal sealed class RolesGrpcService(RoleService roles, AuditRecorder audit) : Admin.V1.Roles.RolesBase, IAdminGrpcService
 {
     public static IReadOnlyDictionary<string, GrpcOperation> Operations { get; } = new Dictionary<string, GrpcOperation>
     {
         [nameof(ListRoleDefinitions)] = RoleOperations.ListDefinitions,
-    };
-
-    public override async Task<ListRoleDefinitionsResponse> ListRoleDefinitions(ListRoleDefinitionsRequest request, ServerCallContext context)
-    {
-        var response = new ListRoleDefinitionsResponse();
-        response.RoleDefinitions.AddRange((await roles.ListDefinitionsAsync(context.CallerTenantId())).Select(RoleAdministrationGrpcService.ToMessage));
-        return response;
-    }
-}
-
-/// <summary>Custom role definitions and role assignments over gRPC, through <see cref="RoleService"/> like REST.</summary>
-internal sealed class RoleAdministrationGrpcService(RoleService roles, AuditRecorder audit) : RoleAdministration.RoleAdministrationBase, IAdminGrpcService
-{
-    public static IReadOnlyDictionary<string, GrpcOperation> Operations { get; } = new Dictionary<string, GrpcOperation>
-    {
         [nameof(GetRoleDefinition)] = RoleOperations.GetDefinition,
         [nameof(CreateRoleDefinition)] = RoleOperations.CreateDefinition,
         [nameof(UpdateRoleDefinition)] = RoleOperations.UpdateDefinition,
@@ -41,6 +26,12 @@ internal sealed class RoleAdministrationGrpcService(RoleService roles, AuditReco
         [nameof(DeleteRoleAssignment)] = RoleOperations.DeleteAssignment,
     };
 
+    public override async Task<ListRoleDefinitionsResponse> ListRoleDefinitions(ListRoleDefinitionsRequest request, ServerCallContext context)
+    {
+        var response = new ListRoleDefinitionsResponse();
+        response.RoleDefinitions.AddRange((await roles.ListDefinitionsAsync(context.CallerTenantId())).Select(ToMessage));
+        return response;
+    }
     public override async Task<Admin.V1.RoleDefinition> GetRoleDefinition(GetRoleDefinitionRequest request, ServerCallContext context)
     {
         var tenantId = context.CallerTenantId();
@@ -150,4 +141,6 @@ internal sealed class RoleAdministrationGrpcService(RoleService roles, AuditReco
         message.ResourceScopes.AddRange(assignment.ResourceScopes);
         return message;
     }
+
 }
+

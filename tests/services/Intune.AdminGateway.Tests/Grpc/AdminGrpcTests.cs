@@ -10,7 +10,7 @@ public sealed class AdminGrpcTests(AdminGrpcTests.Tenant tenant) : IClassFixture
     [Fact]
     public async Task ListManagedDevices_FilterOrderAndPageTokens_WalkEveryMatch()
     {
-        var devices = new ManagedDevices.ManagedDevicesClient(tenant.Channel);
+        var devices = new Admin.V1.ManagedDevices.ManagedDevicesClient(tenant.Channel);
         var expected = tenant.Seeded
             .Where(d => d.Platform is Intune.Grains.Devices.DevicePlatform.Android or Intune.Grains.Devices.DevicePlatform.IOS)
             .OrderByDescending(d => d.LastSyncDateTime).ThenByDescending(d => d.Id, StringComparer.Ordinal)
@@ -37,7 +37,7 @@ public sealed class AdminGrpcTests(AdminGrpcTests.Tenant tenant) : IClassFixture
     [Fact]
     public async Task ListManagedDevices_BadFilter_IsInvalidArgumentNamingTheProblem()
     {
-        var devices = new ManagedDevices.ManagedDevicesClient(tenant.Channel);
+        var devices = new Admin.V1.ManagedDevices.ManagedDevicesClient(tenant.Channel);
 
         var error = await Assert.ThrowsAsync<RpcException>(() =>
             devices.ListManagedDevicesAsync(new ListManagedDevicesRequest { Filter = "model eq 'x'" }, tenant.Auth()).ResponseAsync);
@@ -49,7 +49,7 @@ public sealed class AdminGrpcTests(AdminGrpcTests.Tenant tenant) : IClassFixture
     [Fact]
     public async Task GetManagedDevice_OfAnotherTenant_IsNotFound()
     {
-        var devices = new ManagedDevices.ManagedDevicesClient(tenant.Channel);
+        var devices = new Admin.V1.ManagedDevices.ManagedDevicesClient(tenant.Channel);
         var someone = tenant.Seeded[0].Id;
 
         var own = await devices.ListManagedDevicesAsync(new ListManagedDevicesRequest { PageSize = 1 }, tenant.Auth());
@@ -103,7 +103,7 @@ public sealed class AdminGrpcTests(AdminGrpcTests.Tenant tenant) : IClassFixture
     [Fact]
     public async Task ListRoleDefinitions_WithoutToken_IsUnauthenticated()
     {
-        var roles = new RoleDefinitions.RoleDefinitionsClient(tenant.Channel);
+        var roles = new Admin.V1.Roles.RolesClient(tenant.Channel);
 
         var error = await Assert.ThrowsAsync<RpcException>(() => roles.ListRoleDefinitionsAsync(new ListRoleDefinitionsRequest()).ResponseAsync);
         var listed = await roles.ListRoleDefinitionsAsync(new ListRoleDefinitionsRequest(), tenant.Auth(role: "Read Only Operator"));

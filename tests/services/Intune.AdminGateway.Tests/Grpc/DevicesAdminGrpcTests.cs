@@ -7,7 +7,7 @@ using Intune.Device.V1;
 namespace Intune.AdminGateway.Tests.Grpc;
 
 /// <summary>
-/// <c>devices_admin.proto</c> over real Kestrel (h2c): device actions that reach a simulated device,
+/// the admin protos over real Kestrel (h2c): device actions that reach a simulated device,
 /// device edits, enrollment token revocation, enrollment configurations as Graph-shaped Structs,
 /// and audit categories; each with the same permissions, tenant rule and audit trail as REST.
 /// </summary>
@@ -27,7 +27,7 @@ public sealed class DevicesAdminGrpcTests(DevicesAdminGrpcTests.Tenant tenant) :
         await device.CheckInAsync();
         var command = await delivered.Task.WaitAsync(TimeSpan.FromSeconds(30));
         await device.CheckInAsync();
-        var results = await new ManagedDeviceAdministration.ManagedDeviceAdministrationClient(tenant.Channel)
+        var results = await new Admin.V1.ManagedDevices.ManagedDevicesClient(tenant.Channel)
             .ListDeviceActionResultsAsync(new ListDeviceActionResultsRequest { Id = deviceId }, tenant.Auth());
         var events = await new AuditEvents.AuditEventsClient(tenant.Channel)
             .ListAuditEventsAsync(new ListAuditEventsRequest { Filter = "category eq 'Device'" }, tenant.Auth());
@@ -95,10 +95,10 @@ public sealed class DevicesAdminGrpcTests(DevicesAdminGrpcTests.Tenant tenant) :
     [Fact]
     public async Task UpdateManagedDevice_NotesAndOwnerType_AreChangedAndAuditedWithOldAndNewValues()
     {
-        var devices = new ManagedDeviceAdministration.ManagedDeviceAdministrationClient(tenant.Channel);
+        var devices = new Admin.V1.ManagedDevices.ManagedDevicesClient(tenant.Channel);
 
         var updated = await devices.UpdateManagedDeviceAsync(new UpdateManagedDeviceRequest { Id = tenant.DeviceId, Notes = "Loaner", ManagedDeviceOwnerType = "personal" }, tenant.Auth());
-        var read = await new ManagedDevices.ManagedDevicesClient(tenant.Channel).GetManagedDeviceAsync(new GetManagedDeviceRequest { Id = tenant.DeviceId }, tenant.Auth());
+        var read = await new Admin.V1.ManagedDevices.ManagedDevicesClient(tenant.Channel).GetManagedDeviceAsync(new GetManagedDeviceRequest { Id = tenant.DeviceId }, tenant.Auth());
         var events = await new AuditEvents.AuditEventsClient(tenant.Channel)
             .ListAuditEventsAsync(new ListAuditEventsRequest { Filter = "activityType eq 'Patch ManagedDevice'" }, tenant.Auth());
 
@@ -112,7 +112,7 @@ public sealed class DevicesAdminGrpcTests(DevicesAdminGrpcTests.Tenant tenant) :
     [InlineData(null, "Nothing to change")]
     public async Task UpdateManagedDevice_BadInput_IsInvalidArgument(string? ownerType, string expected)
     {
-        var devices = new ManagedDeviceAdministration.ManagedDeviceAdministrationClient(tenant.Channel);
+        var devices = new Admin.V1.ManagedDevices.ManagedDevicesClient(tenant.Channel);
         var request = new UpdateManagedDeviceRequest { Id = tenant.DeviceId };
         if (ownerType is not null)
         {
@@ -130,8 +130,8 @@ public sealed class DevicesAdminGrpcTests(DevicesAdminGrpcTests.Tenant tenant) :
     {
         using var device = tenant.Host.NewDevice(Platform.Windows, index: 3);
         var deviceId = (await device.EnrollAsync(tenant.EnrollmentToken)).DeviceId;
-        var devices = new ManagedDeviceAdministration.ManagedDeviceAdministrationClient(tenant.Channel);
-        var reader = new ManagedDevices.ManagedDevicesClient(tenant.Channel);
+        var devices = new Admin.V1.ManagedDevices.ManagedDevicesClient(tenant.Channel);
+        var reader = new Admin.V1.ManagedDevices.ManagedDevicesClient(tenant.Channel);
 
         var foreign = await Assert.ThrowsAsync<RpcException>(() =>
             devices.DeleteManagedDeviceAsync(new DeleteManagedDeviceRequest { Id = deviceId }, tenant.Auth(Guid.NewGuid().ToString())).ResponseAsync);
@@ -149,7 +149,7 @@ public sealed class DevicesAdminGrpcTests(DevicesAdminGrpcTests.Tenant tenant) :
     [Fact]
     public async Task ListDeviceCompliancePolicyStates_OwnDeviceAnswersAndAnotherTenantsIsNotFound()
     {
-        var devices = new ManagedDeviceAdministration.ManagedDeviceAdministrationClient(tenant.Channel);
+        var devices = new Admin.V1.ManagedDevices.ManagedDevicesClient(tenant.Channel);
 
         var own = await devices.ListDeviceCompliancePolicyStatesAsync(new ListDeviceCompliancePolicyStatesRequest { Id = tenant.DeviceId }, tenant.Auth(role: "Read Only Operator"));
         var foreign = await Assert.ThrowsAsync<RpcException>(() =>
@@ -163,7 +163,7 @@ public sealed class DevicesAdminGrpcTests(DevicesAdminGrpcTests.Tenant tenant) :
     public async Task RevokeEnrollmentToken_RevokedTokenEnrollsNoMoreAndIsAudited()
     {
         var tokens = new EnrollmentTokens.EnrollmentTokensClient(tenant.Channel);
-        var admin = new EnrollmentTokenAdministration.EnrollmentTokenAdministrationClient(tenant.Channel);
+        var admin = new EnrollmentTokens.EnrollmentTokensClient(tenant.Channel);
         var created = await tokens.CreateEnrollmentTokenAsync(new CreateEnrollmentTokenRequest { LifetimeHours = 1 }, tenant.Auth());
 
         await admin.RevokeEnrollmentTokenAsync(new RevokeEnrollmentTokenRequest { TokenId = created.TokenId }, tenant.Auth());
@@ -185,7 +185,7 @@ public sealed class DevicesAdminGrpcTests(DevicesAdminGrpcTests.Tenant tenant) :
     [Fact]
     public async Task EnrollmentConfigurations_GraphShapedStructs_CreateUpdateAssignPrioritizeDelete()
     {
-        var configurations = new EnrollmentConfigurations.EnrollmentConfigurationsClient(tenant.Channel);
+        var configurations = new Admin.V1.EnrollmentConfigurations.EnrollmentConfigurationsClient(tenant.Channel);
         var auth = tenant.Auth();
 
         var created = await configurations.CreateEnrollmentConfigurationAsync(new CreateEnrollmentConfigurationRequest
@@ -231,7 +231,7 @@ public sealed class DevicesAdminGrpcTests(DevicesAdminGrpcTests.Tenant tenant) :
     [InlineData("""{"@odata.type":"#microsoft.graph.deviceEnrollmentLimitConfiguration","limit":2,"colour":"red"}""", "'colour'")]
     public async Task CreateEnrollmentConfiguration_BadGraphPayload_IsInvalidArgumentNamingTheProblem(string json, string expected)
     {
-        var configurations = new EnrollmentConfigurations.EnrollmentConfigurationsClient(tenant.Channel);
+        var configurations = new Admin.V1.EnrollmentConfigurations.EnrollmentConfigurationsClient(tenant.Channel);
 
         var error = await Assert.ThrowsAsync<RpcException>(() => configurations.CreateEnrollmentConfigurationAsync(
             new CreateEnrollmentConfigurationRequest { Configuration = Struct.Parser.ParseJson(json) }, tenant.Auth()).ResponseAsync);
@@ -243,7 +243,7 @@ public sealed class DevicesAdminGrpcTests(DevicesAdminGrpcTests.Tenant tenant) :
     [Fact]
     public async Task EnrollmentConfigurations_OtherTenantAndReadOnlyCaller_AreRefused()
     {
-        var configurations = new EnrollmentConfigurations.EnrollmentConfigurationsClient(tenant.Channel);
+        var configurations = new Admin.V1.EnrollmentConfigurations.EnrollmentConfigurationsClient(tenant.Channel);
         var own = await configurations.ListEnrollmentConfigurationsAsync(new ListEnrollmentConfigurationsRequest(), tenant.Auth(role: "Read Only Operator"));
         var id = own.Configurations[0].Graph.Fields["id"].StringValue;
 
@@ -259,7 +259,7 @@ public sealed class DevicesAdminGrpcTests(DevicesAdminGrpcTests.Tenant tenant) :
     [Fact]
     public async Task AuditCategories_ListsCategoriesAndTheTenantsActivityTypes()
     {
-        var audit = new AuditCategories.AuditCategoriesClient(tenant.Channel);
+        var audit = new AuditEvents.AuditEventsClient(tenant.Channel);
         var tokens = new EnrollmentTokens.EnrollmentTokensClient(tenant.Channel);
         await tokens.CreateEnrollmentTokenAsync(new CreateEnrollmentTokenRequest { LifetimeHours = 1 }, tenant.Auth());
 

@@ -112,16 +112,16 @@ public sealed class PolicyAdminGrpcTests(PolicyAdminGrpcTests.Unit unit) : IClas
     {
         var fleet = await ArrangeAsync();
         using var _ = fleet;
-        var compliance = new TenantCompliance.TenantComplianceClient(unit.Channel);
+        var retire = new ComplianceRetireRequests.ComplianceRetireRequestsClient(unit.Channel);
         var created = await Policies.CreatePolicyAsync(new CreatePolicyRequest { Kind = PolicyKind.Compliance, GraphBody = Graph(WindowsPolicy("Retire the unfixable")) }, fleet.Auth);
         await AssignToGroupAsync(fleet.Auth, PolicyKind.Compliance, created.Id, fleet.GroupId);
         await fleet.Bad.CheckInAsync();
 
-        var pending = await compliance.ListComplianceRetireRequestsAsync(new ListComplianceRetireRequestsRequest(), fleet.Auth);
-        await compliance.ConfirmComplianceRetireRequestAsync(new ComplianceRetireRequestRef { ManagedDeviceId = fleet.Bad.DeviceId }, fleet.Auth);
+        var pending = await retire.ListComplianceRetireRequestsAsync(new ListComplianceRetireRequestsRequest(), fleet.Auth);
+        await retire.ConfirmComplianceRetireRequestAsync(new ComplianceRetireRequestRef { ManagedDeviceId = fleet.Bad.DeviceId }, fleet.Auth);
         var again = await Assert.ThrowsAsync<RpcException>(() =>
-            compliance.DismissComplianceRetireRequestAsync(new ComplianceRetireRequestRef { ManagedDeviceId = fleet.Bad.DeviceId }, fleet.Auth).ResponseAsync);
-        var decided = await compliance.ListComplianceRetireRequestsAsync(new ListComplianceRetireRequestsRequest(), fleet.Auth);
+            retire.DismissComplianceRetireRequestAsync(new ComplianceRetireRequestRef { ManagedDeviceId = fleet.Bad.DeviceId }, fleet.Auth).ResponseAsync);
+        var decided = await retire.ListComplianceRetireRequestsAsync(new ListComplianceRetireRequestsRequest(), fleet.Auth);
 
         var request = Assert.Single(pending.Requests);
         Assert.Equal((fleet.Bad.DeviceId, created.Id, "retire", "pending"), (request.ManagedDeviceId, request.PolicyId, request.ActionType, request.State));
@@ -280,16 +280,16 @@ public sealed class PolicyAdminGrpcTests(PolicyAdminGrpcTests.Unit unit) : IClas
     {
         var (tenantId, _) = await unit.Host.CreateTenantAsync();
         var auth = unit.Auth(tenantId);
-        var compliance = new TenantCompliance.TenantComplianceClient(unit.Channel);
+        var settings = new TenantSettings.TenantSettingsClient(unit.Channel);
 
-        var before = await compliance.GetComplianceSettingsAsync(new GetComplianceSettingsRequest(), auth);
+        var before = await settings.GetComplianceSettingsAsync(new GetComplianceSettingsRequest(), auth);
         var zero = await Assert.ThrowsAsync<RpcException>(() =>
-            compliance.UpdateComplianceSettingsAsync(new UpdateComplianceSettingsRequest { DeviceComplianceCheckinThresholdDays = 0 }, auth).ResponseAsync);
+            settings.UpdateComplianceSettingsAsync(new UpdateComplianceSettingsRequest { DeviceComplianceCheckinThresholdDays = 0 }, auth).ResponseAsync);
         var tooMany = await Assert.ThrowsAsync<RpcException>(() =>
-            compliance.UpdateComplianceSettingsAsync(new UpdateComplianceSettingsRequest { DeviceComplianceCheckinThresholdDays = 121 }, auth).ResponseAsync);
-        var updated = await compliance.UpdateComplianceSettingsAsync(new UpdateComplianceSettingsRequest { DeviceComplianceCheckinThresholdDays = 60, SecureByDefault = true }, auth);
-        var onlyOne = await compliance.UpdateComplianceSettingsAsync(new UpdateComplianceSettingsRequest { IsScheduledActionEnabled = false }, auth);
-        var after = await compliance.GetComplianceSettingsAsync(new GetComplianceSettingsRequest(), auth);
+            settings.UpdateComplianceSettingsAsync(new UpdateComplianceSettingsRequest { DeviceComplianceCheckinThresholdDays = 121 }, auth).ResponseAsync);
+        var updated = await settings.UpdateComplianceSettingsAsync(new UpdateComplianceSettingsRequest { DeviceComplianceCheckinThresholdDays = 60, SecureByDefault = true }, auth);
+        var onlyOne = await settings.UpdateComplianceSettingsAsync(new UpdateComplianceSettingsRequest { IsScheduledActionEnabled = false }, auth);
+        var after = await settings.GetComplianceSettingsAsync(new GetComplianceSettingsRequest(), auth);
 
         Assert.Equal((30, false, true), (before.DeviceComplianceCheckinThresholdDays, before.SecureByDefault, before.IsScheduledActionEnabled));
         Assert.All(new[] { zero, tooMany }, e =>

@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Intune.Device.V1;
 
-namespace Intune.Silo.Tests.Admin;
+namespace Intune.AdminGateway.Tests.ManagedDevices;
 
 /// <summary>Graph REST for managed devices: auth, tenant scoping, paging and errors.</summary>
 public sealed class ManagedDevicesApiTests(ScaleUnitFixture fixture) : IClassFixture<ScaleUnitFixture>

@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 
-namespace Intune.AdminGateway.Tests.Graph;
+namespace Intune.AdminGateway.Tests.EnrollmentConfigurations;
 
 /// <summary>deviceEnrollmentConfigurations over REST after the mapping moved into the application layer.</summary>
 public sealed class EnrollmentConfigurationsRestTests(ScaleUnitFixture fixture) : IClassFixture<ScaleUnitFixture>

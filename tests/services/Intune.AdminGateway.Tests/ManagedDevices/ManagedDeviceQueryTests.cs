@@ -4,7 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Intune.Grains.Devices;
 
-namespace Intune.AdminGateway.Tests.Graph;
+namespace Intune.AdminGateway.Tests.ManagedDevices;
 
 /// <summary>
 /// OData on managedDevices at tenant scale: a tenant of <see cref="DeviceCount"/> seeded devices,

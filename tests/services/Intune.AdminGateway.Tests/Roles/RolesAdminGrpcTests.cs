@@ -3,7 +3,7 @@ using Grpc.Net.Client;
 using Intune.Admin.V1;
 using Intune.AdminGateway.Auth;
 
-namespace Intune.AdminGateway.Tests.Grpc;
+namespace Intune.AdminGateway.Tests.Roles;
 
 /// <summary>Custom roles and role assignments through the gRPC admin API: same rules, same audit trail as Graph REST.</summary>
 public sealed class RolesAdminGrpcTests(ScaleUnitFixture fixture) : IClassFixture<ScaleUnitFixture>, IAsyncLifetime
@@ -28,8 +28,8 @@ public sealed class RolesAdminGrpcTests(ScaleUnitFixture fixture) : IClassFixtur
     public async Task RoleDefinitionAndAssignment_FullLifecycle_GrantsTheMemberAndIsAudited()
     {
         var tenantId = Guid.NewGuid().ToString();
-        var roles = new RoleAdministration.RoleAdministrationClient(_channel);
-        var devices = new ManagedDevices.ManagedDevicesClient(_channel);
+        var roles = new Admin.V1.Roles.RolesClient(_channel);
+        var devices = new Admin.V1.ManagedDevices.ManagedDevicesClient(_channel);
         var admin = Auth(Host.AdminToken(tenantId));
         var helper = Auth(Host.Services.GetRequiredService<AdminTokenIssuer>().Issue(tenantId, ["No Built-in Role"], "helper@contoso.example", TimeSpan.FromHours(1)));
 
@@ -55,7 +55,7 @@ public sealed class RolesAdminGrpcTests(ScaleUnitFixture fixture) : IClassFixtur
         await roles.DeleteRoleAssignmentAsync(new DeleteRoleAssignmentRequest { Id = assignment.Id }, admin);
         await roles.DeleteRoleDefinitionAsync(new DeleteRoleDefinitionRequest { Id = definition.Id }, admin);
         var gone = await Assert.ThrowsAsync<RpcException>(() => roles.GetRoleDefinitionAsync(new GetRoleDefinitionRequest { Id = definition.Id }, admin).ResponseAsync);
-        var types = await new AuditCategories.AuditCategoriesClient(_channel).GetAuditActivityTypesAsync(new GetAuditActivityTypesRequest { Category = "Role" }, admin);
+        var types = await new AuditEvents.AuditEventsClient(_channel).GetAuditActivityTypesAsync(new GetAuditActivityTypesRequest { Category = "Role" }, admin);
         var events = await new AuditEvents.AuditEventsClient(_channel).ListAuditEventsAsync(new ListAuditEventsRequest { Filter = "category eq 'Role'" }, admin);
 
         Assert.Equal(StatusCode.PermissionDenied, before.StatusCode);
@@ -84,8 +84,8 @@ public sealed class RolesAdminGrpcTests(ScaleUnitFixture fixture) : IClassFixtur
     public async Task DeleteRoleDefinition_BuiltIn_IsFailedPrecondition()
     {
         var admin = Auth(Host.AdminToken(Guid.NewGuid().ToString()));
-        var builtIn = (await new RoleDefinitions.RoleDefinitionsClient(_channel).ListRoleDefinitionsAsync(new ListRoleDefinitionsRequest(), admin)).RoleDefinitions.First(r => r.IsBuiltIn);
-        var roles = new RoleAdministration.RoleAdministrationClient(_channel);
+        var builtIn = (await new Admin.V1.Roles.RolesClient(_channel).ListRoleDefinitionsAsync(new ListRoleDefinitionsRequest(), admin)).RoleDefinitions.First(r => r.IsBuiltIn);
+        var roles = new Admin.V1.Roles.RolesClient(_channel);
 
         var error = await Assert.ThrowsAsync<RpcException>(() => roles.DeleteRoleDefinitionAsync(new DeleteRoleDefinitionRequest { Id = builtIn.Id }, admin).ResponseAsync);
         var read = await roles.GetRoleDefinitionAsync(new GetRoleDefinitionRequest { Id = builtIn.Id }, admin);
@@ -100,7 +100,7 @@ public sealed class RolesAdminGrpcTests(ScaleUnitFixture fixture) : IClassFixtur
     [InlineData("Too much", "Microsoft.Intune_Everything_Forever", "Microsoft.Intune_Everything_Forever")]
     public async Task CreateRoleDefinition_BadInput_IsInvalidArgumentNamingTheProblem(string displayName, string permission, string expected)
     {
-        var roles = new RoleAdministration.RoleAdministrationClient(_channel);
+        var roles = new Admin.V1.Roles.RolesClient(_channel);
         var request = new CreateRoleDefinitionRequest { DisplayName = displayName };
         request.AllowedResourceActions.Add(permission);
 
@@ -113,11 +113,11 @@ public sealed class RolesAdminGrpcTests(ScaleUnitFixture fixture) : IClassFixtur
     [Fact]
     public async Task CreateRoleAssignment_UnknownRoleOrNoMembers_IsInvalidArgument()
     {
-        var roles = new RoleAdministration.RoleAdministrationClient(_channel);
+        var roles = new Admin.V1.Roles.RolesClient(_channel);
         var admin = Auth(Host.AdminToken(Guid.NewGuid().ToString()));
         var unknownRole = new CreateRoleAssignmentRequest { DisplayName = "x", RoleDefinitionId = Guid.NewGuid().ToString() };
         unknownRole.Members.Add("someone@contoso.example");
-        var builtIn = (await new RoleDefinitions.RoleDefinitionsClient(_channel).ListRoleDefinitionsAsync(new ListRoleDefinitionsRequest(), admin)).RoleDefinitions.First(r => r.IsBuiltIn);
+        var builtIn = (await new Admin.V1.Roles.RolesClient(_channel).ListRoleDefinitionsAsync(new ListRoleDefinitionsRequest(), admin)).RoleDefinitions.First(r => r.IsBuiltIn);
 
         var unknown = await Assert.ThrowsAsync<RpcException>(() => roles.CreateRoleAssignmentAsync(unknownRole, admin).ResponseAsync);
         var empty = await Assert.ThrowsAsync<RpcException>(() =>
@@ -133,9 +133,9 @@ public sealed class RolesAdminGrpcTests(ScaleUnitFixture fixture) : IClassFixtur
     public async Task RoleAssignment_OfAnotherTenant_IsNotFoundAndReadOnlyCannotChangeIt()
     {
         var tenantId = Guid.NewGuid().ToString();
-        var roles = new RoleAdministration.RoleAdministrationClient(_channel);
+        var roles = new Admin.V1.Roles.RolesClient(_channel);
         var admin = Auth(Host.AdminToken(tenantId));
-        var builtIn = (await new RoleDefinitions.RoleDefinitionsClient(_channel).ListRoleDefinitionsAsync(new ListRoleDefinitionsRequest(), admin)).RoleDefinitions.First(r => r.IsBuiltIn);
+        var builtIn = (await new Admin.V1.Roles.RolesClient(_channel).ListRoleDefinitionsAsync(new ListRoleDefinitionsRequest(), admin)).RoleDefinitions.First(r => r.IsBuiltIn);
         var create = new CreateRoleAssignmentRequest { DisplayName = "Readers", RoleDefinitionId = builtIn.Id };
         create.Members.Add("reader@contoso.example");
         var assignment = await roles.CreateRoleAssignmentAsync(create, admin);

@@ -6,7 +6,7 @@ using Microsoft.Graph.Models.ODataErrors;
 using Microsoft.Kiota.Abstractions;
 using Microsoft.Kiota.Abstractions.Authentication;
 
-namespace Intune.AdminGateway.Tests.Graph;
+namespace Intune.AdminGateway.Tests.Roles;
 
 /// <summary><c>PATCH /deviceManagement/roleAssignments/{id}</c> driven by the real Microsoft Graph SDK.</summary>
 public sealed class RoleAssignmentPatchSdkTests(ScaleUnitFixture fixture) : IClassFixture<ScaleUnitFixture>

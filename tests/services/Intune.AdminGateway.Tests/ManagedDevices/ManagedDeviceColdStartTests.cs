@@ -4,7 +4,7 @@ using Microsoft.Graph;
 using Microsoft.Kiota.Abstractions.Authentication;
 using Xunit.Abstractions;
 
-namespace Intune.AdminGateway.Tests.Graph;
+namespace Intune.AdminGateway.Tests.ManagedDevices;
 
 /// <summary>
 /// The first listing after a silo restart at tenant scale: <see cref="DeviceCount"/> catalog rows

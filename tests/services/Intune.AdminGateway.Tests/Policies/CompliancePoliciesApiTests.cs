@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using Intune.Device.V1;
 using Intune.DeviceSim;
 
-namespace Intune.Silo.Tests.Admin;
+namespace Intune.AdminGateway.Tests.Policies;
 
 /// <summary>
 /// The compliance and configuration engine end to end: Graph REST for groups, policies,

@@ -5,7 +5,7 @@ using Grpc.Core;
 using Intune.Device.V1;
 using Intune.DeviceSim;
 
-namespace Intune.Silo.Tests.Admin;
+namespace Intune.AdminGateway.Tests.RetireRequests;
 
 /// <summary>
 /// The compliance retire list end to end: a noncompliant device's retire/wipe action lands on the

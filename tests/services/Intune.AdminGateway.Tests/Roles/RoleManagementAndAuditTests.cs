@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Intune.AdminGateway.Auth;
 
-namespace Intune.AdminGateway.Tests.Graph;
+namespace Intune.AdminGateway.Tests.Roles;
 
 /// <summary>Custom roles and assignments decide what a caller may do; every change leaves an auditEvent.</summary>
 public sealed class RoleManagementAndAuditTests(ScaleUnitFixture fixture) : IClassFixture<ScaleUnitFixture>
