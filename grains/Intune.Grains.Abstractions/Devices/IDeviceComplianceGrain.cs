@@ -31,17 +31,9 @@ public sealed record AccessVerdict(
 [Alias("intune.IDeviceComplianceGrain")]
 public interface IDeviceComplianceGrain : IGrainWithStringKey
 {
-    /// <summary>A policy was assigned, changed or unassigned for this device.</summary>
-    [Alias("ApplyPolicyAsync")]
-    Task ApplyPolicyAsync(PolicyDelivery delivery);
-
     /// <summary>The device's enrolled user was deleted (false) or restored (true).</summary>
     [Alias("ApplyEnrolledUserExistsAsync")]
     Task ApplyEnrolledUserExistsAsync(bool exists);
-
-    /// <summary>The tenant's compliance settings changed.</summary>
-    [Alias("ApplySettingsAsync")]
-    Task ApplySettingsAsync(ComplianceSettings settings);
 
     [Alias("GetPolicyStatusesAsync")]
     Task<IReadOnlyList<DevicePolicyStatus>> GetPolicyStatusesAsync(PolicyKind kind);

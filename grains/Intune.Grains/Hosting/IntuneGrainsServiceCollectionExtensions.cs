@@ -44,6 +44,7 @@ public static class IntuneGrainsServiceCollectionExtensions
                 sp.GetRequiredService<TimeProvider>()),
             sp.GetRequiredService<IGrainFactory>()));
         services.AddSingleton(sp => new DeviceViewCache(sp.GetRequiredService<IOptions<DeviceCatalogOptions>>().Value.ViewCacheCapacity));
+        services.AddSingleton<Delivery.DeliveryCache>();
         return services;
     }
 
@@ -62,6 +63,7 @@ public static class IntuneGrainsServiceCollectionExtensions
             new InMemoryDeviceCatalog(sp.GetRequiredService<TimeProvider>()),
             sp.GetRequiredService<IGrainFactory>()));
         services.AddSingleton(_ => new DeviceViewCache(DeviceViewCache.DefaultCapacity));
+        services.AddSingleton<Delivery.DeliveryCache>();
         return services;
     }
 }
