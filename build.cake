@@ -158,20 +158,23 @@ Task("Run")
         }
     }
 
-    var azurite = StartAzurite(inMemory: false, location: data.FullPath, 10000, 10001, 10002);
+    // Ctrl-C goes to the terminal's foreground process group: Cake and the silo. Azurite runs in a
+    // session of its own so it keeps serving while the silo shuts down (leaves the membership table,
+    // flushes state); only then is it stopped, with SIGINT so it saves its files.
+    Console.CancelKeyPress += (_, e) => e.Cancel = true; // keep Cake alive until the silo has stopped
+    var azurite = StartAzurite(inMemory: false, location: data.FullPath, 10000, 10001, 10002, ownSession: true);
     try
     {
-        // Ctrl-C reaches the silo too (same process group); it shuts down gracefully, then Azurite is stopped.
         var silo = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("dotnet", $"services/Intune.Silo/bin/{configuration}/net10.0/intune-silo.dll")
         {
             WorkingDirectory = MakeAbsolute(Directory(".")).FullPath,
         });
-        Console.CancelKeyPress += (_, e) => e.Cancel = true; // keep Cake alive until the silo has stopped
         silo.WaitForExit();
+        Information($"Silo stopped (exit {silo.ExitCode}); stopping Azurite.");
     }
     finally
     {
-        StopProcess(azurite.Process);
+        StopGracefully(azurite.Process);
     }
 });
 
@@ -180,6 +183,8 @@ Task("Bench")
     .Does(() =>
 {
     var profile = Argument("profile", "quick");
+    // --scenarios=transport: enrollment, the transport ladder and the check-ins only.
+    var scenarios = Argument("scenarios", string.Empty);
     DotNetBuild("./tests/benchmarks/Intune.Benchmarks/Intune.Benchmarks.csproj", new DotNetBuildSettings { Configuration = "Release", Verbosity = DotNetVerbosity.Minimal });
     // Azurite keeps entities in memory (~2 KB each); the full profile holds millions of rows.
     Environment.SetEnvironmentVariable("NODE_OPTIONS", "--max-old-space-size=12288");
@@ -188,7 +193,7 @@ Task("Bench")
     {
         var exit = StartProcess("dotnet", new ProcessSettings
         {
-            Arguments = $"tests/benchmarks/Intune.Benchmarks/bin/Release/net10.0/Intune.Benchmarks.dll --profile {profile} --output docs",
+            Arguments = $"tests/benchmarks/Intune.Benchmarks/bin/Release/net10.0/Intune.Benchmarks.dll --profile {profile} --output docs" + (scenarios.Length > 0 ? $" --scenarios {scenarios}" : string.Empty),
             EnvironmentVariables = new Dictionary<string, string> { ["INTUNE_TEST_STORAGE"] = azurite.ConnectionString },
         });
         if (exit != 0)
@@ -240,7 +245,7 @@ IEnumerable<string> AdminCenterSources() =>
 
 sealed record Azurite(System.Diagnostics.Process Process, int BlobPort, int QueuePort, int TablePort, string ConnectionString);
 
-Azurite StartAzurite(bool inMemory, string location, int blobPort, int queuePort, int tablePort)
+Azurite StartAzurite(bool inMemory, string location, int blobPort, int queuePort, int tablePort, bool ownSession = false)
 {
     if (!System.IO.File.Exists(azuriteScript.FullPath))
     {
@@ -251,8 +256,9 @@ Azurite StartAzurite(bool inMemory, string location, int blobPort, int queuePort
     // Azurite's output goes to a log file, not a pipe nobody reads (a full pipe would stall it).
     EnsureDirectoryExists(artifacts);
     var log = artifacts.CombineWithFilePath($"azurite-{tablePort}.log").FullPath;
+    // setsid (same pid, as bash is no group leader) keeps the terminal's Ctrl-C from reaching Azurite.
     var start = new System.Diagnostics.ProcessStartInfo("bash",
-        $"-c \"exec node '{azuriteScript.FullPath}' --blobHost 127.0.0.1 --blobPort {blobPort} --queueHost 127.0.0.1 --queuePort {queuePort} " +
+        $"-c \"exec {(ownSession ? "setsid " : string.Empty)}node '{azuriteScript.FullPath}' --blobHost 127.0.0.1 --blobPort {blobPort} --queueHost 127.0.0.1 --queuePort {queuePort} " +
         $"--tableHost 127.0.0.1 --tablePort {tablePort} --skipApiVersionCheck --disableTelemetry --silent --loose {storage} > '{log}' 2>&1\"");
     start.Environment["AZURITE_ACCOUNTS"] = azuriteAccounts;
     var process = System.Diagnostics.Process.Start(start);
@@ -278,6 +284,18 @@ void StopProcess(System.Diagnostics.Process process)
     if (!process.WaitForExit(10_000))
     {
         Warning($"Process {process.Id} did not stop within 10 s.");
+    }
+}
+
+// SIGINT first (Azurite saves its files and closes), SIGKILL only if it does not end within 10 s.
+void StopGracefully(System.Diagnostics.Process process)
+{
+    if (process.HasExited) { return; }
+    StartProcess("kill", new ProcessSettings { Arguments = $"-INT {process.Id}" });
+    if (!process.WaitForExit(10_000))
+    {
+        Warning($"Azurite (pid {process.Id}) did not stop on SIGINT within 10 s; killing it.");
+        StopProcess(process);
     }
 }
 

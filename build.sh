@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Entry point for every build task: restores the pinned tools (Cake, Azurite), then runs build.cake.
-#   ./build.sh --target=Run     start Azurite and the local scale unit (Ctrl-C stops both)
+#   ./build.sh --target=Run     start Azurite and the local scale unit (Ctrl-C stops the silo, then Azurite)
 #   ./build.sh --target=Test    build, check formatting, run all tests against a fresh Azurite
 set -euo pipefail
 cd "$(dirname "$0")"

@@ -15,7 +15,8 @@ internal static class UnitStorage
     public static async Task<Dictionary<string, long>> CountDevicesPerTenantAsync(ScaleUnitOptions unit, CancellationToken cancellationToken)
     {
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
-        var table = new TableClient(unit.StorageConnectionString, $"{unit.StoragePrefix}devices");
+        var storage = new ScaleUnitStorage(unit);
+        var table = storage.Table(storage.Layout.DeviceCatalog);
         try
         {
             await foreach (var entity in table.QueryAsync<TableEntity>(select: ["PartitionKey"], cancellationToken: cancellationToken))

@@ -1,4 +1,3 @@
-using Azure.Data.Tables;
 using Intune.ClusterConfig;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -117,8 +116,9 @@ public sealed class ScaleUnitClients : IAsyncDisposable
                 });
                 client.UseAzureStorageClustering(o =>
                 {
-                    o.TableServiceClient = new TableServiceClient(unit.StorageConnectionString);
-                    o.TableName = $"{unit.StoragePrefix}membership";
+                    var storage = new ScaleUnitStorage(unit);
+                    o.TableServiceClient = storage.Tables;
+                    o.TableName = storage.Layout.Membership.Name;
                 });
                 // Fail fast: a unit that is down is reported, and retried on the next use.
                 client.UseConnectionRetryFilter((_, _) => Task.FromResult(false));

@@ -4,7 +4,7 @@ namespace Intune.Grains.Devices;
 
 /// <summary>
 /// One enrolled device, keyed <c>tenantId/deviceId</c>. A check-in touches only this grain
-/// (ARCHITECTURE.md §2): it holds the enrollment record, certificate, reported facts and
+/// (docs/architecture.md §2): it holds the enrollment record, certificate, reported facts and
 /// compliance state.
 /// </summary>
 [Alias("intune.IDeviceGrain")]

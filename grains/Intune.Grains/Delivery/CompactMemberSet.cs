@@ -9,7 +9,7 @@ namespace Intune.Grains.Delivery;
 /// members ≈ 1.6 MB, against ≈ 12 MB for a set of strings), looked up by binary search. A
 /// collision between two ids has odds of about 2⁻¹²⁸ per pair, so membership is exact in practice.
 /// </summary>
-internal sealed class CompactMemberSet
+public sealed class CompactMemberSet
 {
     public static readonly CompactMemberSet Empty = new([]);
 

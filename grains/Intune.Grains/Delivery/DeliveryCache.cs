@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 namespace Intune.Grains.Delivery;
 
 /// <summary>One tenant's assignment facts as a silo holds them: bodies by version and targeted groups' members.</summary>
-internal sealed record TenantDeliveries(
+public sealed record TenantDeliveries(
     long Version,
     ComplianceSettings Settings,
     IReadOnlyDictionary<string, (Deliverable Deliverable, PolicyDefinition Body)> Deliverables,
@@ -26,7 +26,7 @@ internal sealed record TenantDeliveries(
 /// groups whose versions moved). Empty after a restart or on a joining silo: the first check-in
 /// of a tenant loads it from the grains, which read storage.
 /// </summary>
-internal sealed class DeliveryCache(IGrainFactory grains, TimeProvider time, ILogger<DeliveryCache> logger) : IDeliveryObserver
+public sealed class DeliveryCache(IGrainFactory grains, TimeProvider time, ILogger<DeliveryCache> logger) : IDeliveryObserver
 {
     private readonly ConcurrentDictionary<string, Entry> _tenants = new(StringComparer.Ordinal);
     private IDeliveryObserver? _self;

@@ -3,7 +3,7 @@ using Intune.Grains.Policies;
 namespace Intune.Grains.Delivery;
 
 /// <summary>A targeted group's members as a silo caches them, at the membership version it was read.</summary>
-internal sealed record GroupMembership(long Version, CompactMemberSet Devices, CompactMemberSet Users);
+public sealed record GroupMembership(long Version, CompactMemberSet Devices, CompactMemberSet Users);
 
 /// <summary>Whom an assignment reaches: pure, so the rules are tested without a cluster.</summary>
 internal static class DeliveryTargeting

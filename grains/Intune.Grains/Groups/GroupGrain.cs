@@ -1,3 +1,4 @@
+using Intune.Grains.Errors;
 using Intune.Grains.Policies;
 using Intune.Grains.Tenants;
 
@@ -67,12 +68,12 @@ internal sealed class GroupGrain(
     {
         if (string.IsNullOrWhiteSpace(displayName))
         {
-            throw new PolicyValidationException("displayName is required.");
+            throw new InvalidRequestException("displayName is required.");
         }
 
         if (State.Exists)
         {
-            throw new PolicyValidationException($"A group with id '{GroupId}' already exists.");
+            throw new InvalidRequestException($"A group with id '{GroupId}' already exists.");
         }
 
         // Rows left by a deleted group of the same id that a crash kept from going.
@@ -112,12 +113,12 @@ internal sealed class GroupGrain(
         {
             if (string.IsNullOrWhiteSpace(member.Id))
             {
-                throw new PolicyValidationException("A member needs an id.");
+                throw new InvalidRequestException("A member needs an id.");
             }
 
             if (!MemberSets.IsValidMemberId(member.Id))
             {
-                throw new PolicyValidationException($"'{member.Id}' is not a valid member id: it must be at most 512 characters without '/', '\\', '#', '?' or control characters.");
+                throw new InvalidRequestException($"'{member.Id}' is not a valid member id: it must be at most 512 characters without '/', '\\', '#', '?' or control characters.");
             }
 
             if (member.Kind == GroupMemberKind.Device)
@@ -205,7 +206,7 @@ internal sealed class GroupGrain(
     {
         if (!State.Exists)
         {
-            throw new ObjectNotFoundException($"No group with id '{GroupId}' exists in this tenant.");
+            throw new NotFoundException($"No group with id '{GroupId}' exists in this tenant.");
         }
     }
 }

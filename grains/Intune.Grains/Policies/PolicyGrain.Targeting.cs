@@ -1,4 +1,5 @@
 using Intune.Grains.Delivery;
+using Intune.Grains.Errors;
 using Intune.Grains.Groups;
 
 namespace Intune.Grains.Policies;
@@ -20,7 +21,7 @@ internal sealed partial class PolicyGrain
                 if (string.IsNullOrWhiteSpace(target.GroupId)
                     || await GrainFactory.GetGrain<IGroupGrain>(GrainKeys.Scoped(TenantId, target.GroupId)).GetAsync() is null)
                 {
-                    throw new ObjectNotFoundException($"No group with id '{target.GroupId}' exists in this tenant.");
+                    throw new NotFoundException($"No group with id '{target.GroupId}' exists in this tenant.");
                 }
             }
         }

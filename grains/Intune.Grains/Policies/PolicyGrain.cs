@@ -1,4 +1,5 @@
 using Intune.Grains.Delivery;
+using Intune.Grains.Errors;
 using Intune.Grains.Tenants;
 using Microsoft.Extensions.Logging;
 
@@ -21,7 +22,7 @@ internal sealed partial class PolicyGrain(
 
     private string PolicyId => GrainKeys.Split(this.GetPrimaryKeyString()).Id;
 
-    private PolicyDefinition Current => policy.State.Current ?? throw new ObjectNotFoundException($"No policy with id '{PolicyId}' exists in this tenant.");
+    private PolicyDefinition Current => policy.State.Current ?? throw new NotFoundException($"No policy with id '{PolicyId}' exists in this tenant.");
 
     private ITenantComplianceGrain Tenant => GrainFactory.GetGrain<ITenantComplianceGrain>(TenantId);
 
@@ -39,7 +40,7 @@ internal sealed partial class PolicyGrain(
     {
         if (policy.State.Current is not null)
         {
-            throw new PolicyValidationException($"A policy with id '{PolicyId}' already exists.");
+            throw new InvalidRequestException($"A policy with id '{PolicyId}' already exists.");
         }
 
         Validate(draft, creating: true);
@@ -103,20 +104,20 @@ internal sealed partial class PolicyGrain(
     internal static void Validate(PolicyDefinition definition, bool creating)
     {
         var schema = PolicySchemas.Find(definition.ODataType)
-            ?? throw new PolicyValidationException($"'{definition.ODataType}' is not a supported policy type.");
+            ?? throw new InvalidRequestException($"'{definition.ODataType}' is not a supported policy type.");
         if (schema.Kind != definition.Kind)
         {
-            throw new PolicyValidationException($"'{definition.ODataType}' is not a {definition.Kind.ToString().ToLowerInvariant()} policy type.");
+            throw new InvalidRequestException($"'{definition.ODataType}' is not a {definition.Kind.ToString().ToLowerInvariant()} policy type.");
         }
 
         if (string.IsNullOrWhiteSpace(definition.DisplayName))
         {
-            throw new PolicyValidationException("displayName is required.");
+            throw new InvalidRequestException("displayName is required.");
         }
 
         if (definition.Settings.Keys.FirstOrDefault(k => schema.Find(k) is null) is { } unknown)
         {
-            throw new PolicyValidationException($"'{unknown}' is not a property of {definition.ODataType}.");
+            throw new InvalidRequestException($"'{unknown}' is not a property of {definition.ODataType}.");
         }
 
         if (definition.Kind != PolicyKind.Compliance)
@@ -127,12 +128,12 @@ internal sealed partial class PolicyGrain(
         var actions = definition.ScheduledActions.SelectMany(r => r.Actions).ToList();
         if (creating && actions.Count(a => a.ActionType == ComplianceActionType.Block) != 1)
         {
-            throw new PolicyValidationException("Compliance policy must have one and only one block scheduled action");
+            throw new InvalidRequestException("Compliance policy must have one and only one block scheduled action");
         }
 
         if (actions.FirstOrDefault(a => a.GracePeriodHours is < 0 or > 8760) is { } bad)
         {
-            throw new PolicyValidationException($"gracePeriodHours must be between 0 and 8760; got {bad.GracePeriodHours}.");
+            throw new InvalidRequestException($"gracePeriodHours must be between 0 and 8760; got {bad.GracePeriodHours}.");
         }
     }
 }

@@ -1,3 +1,4 @@
+using Intune.Grains.Errors;
 using Intune.Grains.Policies;
 
 namespace Intune.Grains.Tenants;
@@ -16,7 +17,7 @@ internal sealed partial class TenantGrain : ITenantComplianceGrain
     {
         if (thresholdDays is < ComplianceSettings.MinimumThresholdDays or > ComplianceSettings.MaximumThresholdDays)
         {
-            throw new PolicyValidationException(
+            throw new InvalidRequestException(
                 $"deviceComplianceCheckinThresholdDays must be between {ComplianceSettings.MinimumThresholdDays} and {ComplianceSettings.MaximumThresholdDays}; got {thresholdDays}.");
         }
 

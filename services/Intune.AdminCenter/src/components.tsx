@@ -247,12 +247,19 @@ export function ConfirmAction({
   const [open, setOpen] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const trigger = useRef<HTMLButtonElement>(null);
+  const close = () => {
+    setOpen(false);
+    setError(null);
+    // The dialog exists only while open (a closed Fluent dialog leaves focus guards axe flags), so focus is handed back here.
+    requestAnimationFrame(() => trigger.current?.focus());
+  };
   const confirm = async () => {
     setBusy(true);
     setError(null);
     try {
       await onConfirm();
-      setOpen(false);
+      close();
     } catch (e) {
       setError(message(e));
     } finally {
@@ -260,28 +267,32 @@ export function ConfirmAction({
     }
   };
   return (
-    <Dialog open={open} onOpenChange={(_, d) => { setOpen(d.open); setError(null); }}>
-      <Button appearance={appearance} icon={icon} onClick={() => setOpen(true)}>
+    <>
+      <Button ref={trigger} appearance={appearance} icon={icon} onClick={() => setOpen(true)}>
         {label}
       </Button>
-      <DialogSurface aria-describedby={undefined}>
-        <DialogBody>
-          <DialogTitle>{title}</DialogTitle>
-          <DialogContent>
-            {children}
-            <ErrorBar error={error} />
-          </DialogContent>
-          <DialogActions>
-            <Button appearance="secondary" onClick={() => setOpen(false)} disabled={busy}>
-              Cancel
-            </Button>
-            <Button appearance="primary" onClick={confirm} disabled={busy}>
-              {busy ? 'Working…' : confirmLabel}
-            </Button>
-          </DialogActions>
-        </DialogBody>
-      </DialogSurface>
-    </Dialog>
+      {open && (
+        <Dialog open onOpenChange={(_, d) => !d.open && close()}>
+          <DialogSurface aria-describedby={undefined}>
+            <DialogBody>
+              <DialogTitle>{title}</DialogTitle>
+              <DialogContent>
+                {children}
+                <ErrorBar error={error} />
+              </DialogContent>
+              <DialogActions>
+                <Button appearance="secondary" onClick={close} disabled={busy}>
+                  Cancel
+                </Button>
+                <Button appearance="primary" onClick={confirm} disabled={busy}>
+                  {busy ? 'Working…' : confirmLabel}
+                </Button>
+              </DialogActions>
+            </DialogBody>
+          </DialogSurface>
+        </Dialog>
+      )}
+    </>
   );
 }
 

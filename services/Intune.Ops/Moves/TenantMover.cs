@@ -21,7 +21,7 @@ public enum MoveStep
 public sealed record TenantMoveResult(string TenantId, string From, string To, IReadOnlyDictionary<string, int> Counts, string Checksum);
 
 /// <summary>
-/// Moves a tenant between scale units (ARCHITECTURE.md §3): export its rows from the source
+/// Moves a tenant between scale units (docs/architecture.md §7): export its rows from the source
 /// unit's storage, import them into the target's under the target's ServiceId, verify counts and
 /// SHA-256 checksums on both sides, switch the directory, and only then delete the source rows.
 /// Until the switch the directory names the source, so a move stopped at any point (error, crash,
@@ -41,7 +41,7 @@ public sealed class TenantMover(OpsEnvironment env, Func<MoveStep, int, int, Tas
     public async Task<TenantMoveResult> MoveAsync(string tenantId, string targetUnitId, CancellationToken cancellationToken)
     {
         var entry = await env.Directory.GetAsync(tenantId, cancellationToken)
-            ?? throw new OpsException($"Tenant '{tenantId}' is not in the tenant directory.");
+            ?? throw new OpsException($"Tenant '{tenantId}' is not in the tenant directory.", Intune.CommandLine.ExitCodes.NotFound);
         var target = env.Topology.Unit(targetUnitId);
         if (entry.State != TenantDirectoryState.Active && !(entry.State == TenantDirectoryState.Moving && entry.MovingTo is not null))
         {
@@ -90,9 +90,9 @@ public sealed class TenantMover(OpsEnvironment env, Func<MoveStep, int, int, Tas
             await StepAsync(MoveStep.Verify);
             var copied = await TenantSnapshot.ReadAsync(target, tenantId, cancellationToken);
             var again = await TenantSnapshot.ReadAsync(source, tenantId, cancellationToken);
-            Verify(snapshot, copied, "target", target.Id);
+            Verify(snapshot, copied, "target", target);
             // A write that reached the source during the copy would be lost by switching now.
-            Verify(snapshot, again, "source (changed during the copy)", source.Id);
+            Verify(snapshot, again, "source (changed during the copy)", source);
             await ReportAsync(MoveStep.Verify, copied.Rows.Count, snapshot.Rows.Count);
 
             await StepAsync(MoveStep.Switch);
@@ -106,7 +106,7 @@ public sealed class TenantMover(OpsEnvironment env, Func<MoveStep, int, int, Tas
 
             await StepAsync(MoveStep.Cleanup);
             await DeleteAsync(source, snapshot.Rows, cancellationToken);
-            return new TenantMoveResult(tenantId, source.Id, target.Id, snapshot.Counts, snapshot.Checksum);
+            return new TenantMoveResult(tenantId, source.Id, target.Id, snapshot.Counts(ScaleUnitStorageLayout.For(source)), snapshot.Checksum);
         }
         catch (Exception)
         {
@@ -133,19 +133,21 @@ public sealed class TenantMover(OpsEnvironment env, Func<MoveStep, int, int, Tas
         }
     }
 
-    private static void Verify(TenantSnapshot expected, TenantSnapshot actual, string side, string unitId)
+    private static void Verify(TenantSnapshot expected, TenantSnapshot actual, string side, ScaleUnitOptions unit)
     {
-        foreach (var (table, count) in expected.Counts)
+        var layout = ScaleUnitStorageLayout.For(unit);
+        var actualCounts = actual.Counts(layout);
+        foreach (var (table, count) in expected.Counts(layout))
         {
-            if (actual.Counts[table] != count)
+            if (actualCounts[table] != count)
             {
-                throw new OpsException($"Verification failed on the {side} {unitId}: {table} has {actual.Counts[table]} rows of the tenant, expected {count}. The tenant stays on its source unit.");
+                throw new OpsException($"Verification failed on the {side} {unit.Id}: {table} has {actualCounts[table]} rows of the tenant, expected {count}. The tenant stays on its source unit.", Intune.CommandLine.ExitCodes.Failed);
             }
         }
 
         if (actual.Checksum != expected.Checksum)
         {
-            throw new OpsException($"Verification failed on the {side} {unitId}: SHA-256 {actual.Checksum} differs from the export's {expected.Checksum}. The tenant stays on its source unit.");
+            throw new OpsException($"Verification failed on the {side} {unit.Id}: SHA-256 {actual.Checksum} differs from the export's {expected.Checksum}. The tenant stays on its source unit.", Intune.CommandLine.ExitCodes.Failed);
         }
     }
 
@@ -178,13 +180,14 @@ public sealed class TenantMover(OpsEnvironment env, Func<MoveStep, int, int, Tas
     /// <summary>Batch transactions (100 rows of one partition each), 16 in flight: the bulk rate Azure Table and Azurite sustain.</summary>
     private static async Task RunBatchesAsync(ScaleUnitOptions unit, IReadOnlyList<SnapshotRow> rows, TableTransactionActionType action, Func<int, Task> done, CancellationToken cancellationToken)
     {
-        var prefix = TenantSnapshot.ServicePrefix(unit);
+        var storage = new ScaleUnitStorage(unit);
+        var prefix = storage.Layout.ServicePrefix;
         var batches = rows
             .Select(r => (r.Table, Entity: r.ToEntity(prefix)))
             .GroupBy(r => (r.Table, r.Entity.PartitionKey))
             .SelectMany(g => g.Chunk(BatchSize).Select(chunk => (Table: g.Key.Table, Entities: chunk.Select(c => c.Entity).ToList())))
             .ToList();
-        var clients = TenantSnapshot.Tables.ToDictionary(t => t, t => new TableClient(unit.StorageConnectionString, unit.StoragePrefix + t));
+        var clients = TenantSnapshot.Tables(storage.Layout).ToDictionary(t => t.Id, storage.Table);
         if (action != TableTransactionActionType.Delete)
         {
             foreach (var table in batches.Select(b => b.Table).Distinct())

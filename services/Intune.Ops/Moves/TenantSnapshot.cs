@@ -4,72 +4,63 @@ using System.Text;
 using Azure;
 using Azure.Data.Tables;
 using Intune.ClusterConfig;
-using Intune.Grains.Devices;
 
 namespace Intune.Ops.Moves;
 
 /// <summary>
-/// Everything a scale unit stores for one tenant, read from its tables: Orleans grain state and
-/// reminder rows (keyed by the unit's ServiceId, which is rewritten on import) and the tenant's
-/// partition of the device catalog. Each row carries a SHA-256 of its unit-independent content,
+/// Everything a scale unit stores for one tenant in its tables, found by each store's key scheme
+/// in the unit's storage layout: Orleans grain state and reminder rows (keyed by the unit's
+/// ServiceId, which is rewritten on import) whose grain key is the tenant's, and the tenant's key
+/// range of every tenant-keyed table. Each row carries a SHA-256 of its unit-independent content,
 /// so a copy can be proven equal to its source.
 /// </summary>
 internal sealed record TenantSnapshot(IReadOnlyList<SnapshotRow> Rows)
 {
-    public static readonly string[] Tables = ["grainstate", "reminders", .. TenantKeyedTables];
-
-    /// <summary>Tables whose partition keys start with the tenant id (<c>{tenantId}_…</c>), not the unit's ServiceId.</summary>
-    private static string[] TenantKeyedTables => ["devices", "policystatus", "membersets"];
+    /// <summary>The layout's tables a tenant's rows live in (ids, prefix-free).</summary>
+    public static IReadOnlyList<UnitStore> Tables(ScaleUnitStorageLayout layout) =>
+        layout.Stores.Where(s => s.Kind == StoreKind.Table && s.Keying is StoreKeying.ServiceId or StoreKeying.Tenant).ToList();
 
     /// <summary>SHA-256 over the sorted row checksums: one value that proves two snapshots equal.</summary>
     public string Checksum => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', Rows.Select(r => r.Checksum).Order(StringComparer.Ordinal)))));
 
-    public IReadOnlyDictionary<string, int> Counts => Tables.ToDictionary(t => t, t => Rows.Count(r => r.Table == t));
+    public IReadOnlyDictionary<string, int> Counts(ScaleUnitStorageLayout layout) => Tables(layout).ToDictionary(t => t.Id, t => Rows.Count(r => r.Table == t.Id));
 
-    /// <summary>Every row of the tenant in a tenant-keyed table (catalog partitions, policy reports, group members and policy targets).</summary>
-    private static string TenantRowsOf(string tenantId)
-    {
-        var (start, end) = DeviceCatalogKeys.TenantRange(tenantId);
-        return TableClient.CreateQueryFilter($"PartitionKey ge {start} and PartitionKey lt {end}");
-    }
+    public static Task<TenantSnapshot> ReadAsync(ScaleUnitOptions unit, string tenantId, CancellationToken cancellationToken) =>
+        ReadAsync(new ScaleUnitStorage(unit), tenantId, cancellationToken);
 
-    public static async Task<TenantSnapshot> ReadAsync(ScaleUnitOptions unit, string tenantId, CancellationToken cancellationToken)
+    public static async Task<TenantSnapshot> ReadAsync(ScaleUnitStorage storage, string tenantId, CancellationToken cancellationToken)
     {
+        var layout = storage.Layout;
         var rows = new List<SnapshotRow>();
-        var servicePrefix = ServicePrefix(unit);
-        foreach (var table in new[] { "grainstate", "reminders" })
+        foreach (var store in Tables(layout))
         {
-            var client = new TableClient(unit.StorageConnectionString, unit.StoragePrefix + table);
-            // Rows of this unit's ServiceId only: a range on the partition key, then the tenant filter
-            // (every grain key starts with the tenant id, ARCHITECTURE.md §2).
-            var filter = TableClient.CreateQueryFilter($"PartitionKey ge {servicePrefix} and PartitionKey lt {servicePrefix[..^1] + (char)(servicePrefix[^1] + 1)}");
-            await foreach (var entity in QueryOrEmpty(client, filter, cancellationToken))
+            var client = storage.Table(store);
+            if (store.Keying == StoreKeying.ServiceId)
             {
-                if (Mentions(entity, tenantId))
+                // Rows of this unit's ServiceId only (a key range), then the tenant's by grain key.
+                var (start, end) = layout.ServiceRange();
+                var filter = TableClient.CreateQueryFilter($"PartitionKey ge {start} and PartitionKey lt {end}");
+                await foreach (var entity in QueryOrEmpty(client, filter, cancellationToken))
                 {
-                    rows.Add(SnapshotRow.From(table, entity, servicePrefix));
+                    if (layout.IsTenantGrainRow(entity.PartitionKey, entity.GetString("GrainReference"), tenantId))
+                    {
+                        rows.Add(SnapshotRow.From(store.Id, entity, layout.ServicePrefix));
+                    }
                 }
             }
-        }
-
-        foreach (var table in TenantKeyedTables)
-        {
-            var client = new TableClient(unit.StorageConnectionString, unit.StoragePrefix + table);
-            await foreach (var entity in QueryOrEmpty(client, TenantRowsOf(tenantId), cancellationToken))
+            else
             {
-                rows.Add(SnapshotRow.From(table, entity, servicePrefix: null));
+                var (start, end) = ScaleUnitStorageLayout.TenantRange(tenantId);
+                var filter = TableClient.CreateQueryFilter($"PartitionKey ge {start} and PartitionKey lt {end}");
+                await foreach (var entity in QueryOrEmpty(client, filter, cancellationToken))
+                {
+                    rows.Add(SnapshotRow.From(store.Id, entity, servicePrefix: null));
+                }
             }
         }
 
         return new TenantSnapshot(rows);
     }
-
-    public static string ServicePrefix(ScaleUnitOptions unit) => unit.ServiceId + "_";
-
-    private static bool Mentions(TableEntity entity, string tenantId) =>
-        entity.PartitionKey.Contains(tenantId, StringComparison.Ordinal)
-        || entity.RowKey.Contains(tenantId, StringComparison.Ordinal)
-        || entity.Any(p => p.Value is string s && p.Key is "GrainReference" or "GrainId" && s.Contains(tenantId, StringComparison.Ordinal));
 
     private static async IAsyncEnumerable<TableEntity> QueryOrEmpty(TableClient client, string filter, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {

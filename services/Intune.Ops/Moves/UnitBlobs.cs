@@ -9,13 +9,10 @@ namespace Intune.Ops.Moves;
 /// <summary>
 /// The blobs a move writes in the units' own storage (the operators hold every unit's
 /// credentials; the units read them): the source's move mark for the tenant, and the source
-/// CA's public certificate in the target's trusted set. Names match the grains' Blob stores
-/// (<c>BlobTenantMoveMarkStore</c>, <c>BlobCertificateAuthorityStore</c>).
+/// CA's public certificate in the target's trusted set, in the containers the storage layout names.
 /// </summary>
 internal static class UnitBlobs
 {
-    private const string AuthorityBlob = "device-ca.pfx";
-    private const string TrustedPrefix = "trusted/";
 
     public static async Task SetMarkAsync(ScaleUnitOptions unit, string tenantId, TenantMoveMark mark, CancellationToken cancellationToken)
     {
@@ -41,7 +38,7 @@ internal static class UnitBlobs
     {
         try
         {
-            var pfx = await Authority(unit).GetBlobClient(AuthorityBlob).DownloadContentAsync(cancellationToken);
+            var pfx = await Authority(unit).GetBlobClient(ScaleUnitStorageLayout.AuthorityBlob).DownloadContentAsync(cancellationToken);
             using var certificate = X509CertificateLoader.LoadPkcs12(pfx.Value.Content.ToArray(), password: null);
             return certificate.Export(X509ContentType.Cert);
         }
@@ -56,12 +53,18 @@ internal static class UnitBlobs
     {
         var container = Authority(target);
         await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
-        await container.GetBlobClient($"{TrustedPrefix}{sourceId}.cer").UploadAsync(BinaryData.FromBytes(sourceAuthority), overwrite: true, cancellationToken);
+        await container.GetBlobClient($"{ScaleUnitStorageLayout.TrustedAuthorityPrefix}{sourceId}.cer").UploadAsync(BinaryData.FromBytes(sourceAuthority), overwrite: true, cancellationToken);
     }
 
-    private static BlobContainerClient Marks(ScaleUnitOptions unit) =>
-        new BlobServiceClient(unit.StorageConnectionString).GetBlobContainerClient($"{unit.StoragePrefix}-{TenantMoveMark.ContainerSuffix}");
+    private static BlobContainerClient Marks(ScaleUnitOptions unit)
+    {
+        var storage = new ScaleUnitStorage(unit);
+        return storage.Container(storage.Layout.MoveMarks);
+    }
 
-    private static BlobContainerClient Authority(ScaleUnitOptions unit) =>
-        new BlobServiceClient(unit.StorageConnectionString).GetBlobContainerClient($"{unit.StoragePrefix}-certificate-authority");
+    private static BlobContainerClient Authority(ScaleUnitOptions unit)
+    {
+        var storage = new ScaleUnitStorage(unit);
+        return storage.Container(storage.Layout.CertificateAuthority);
+    }
 }

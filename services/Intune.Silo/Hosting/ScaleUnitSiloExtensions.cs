@@ -1,10 +1,9 @@
 using System.Net;
-using Azure.Data.Tables;
-using Azure.Storage.Blobs;
 using Intune.ClusterConfig;
 using Intune.Grains;
 using Intune.Grains.Hosting;
 using Intune.Routing;
+using Intune.ServiceDefaults;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Storage;
@@ -17,7 +16,7 @@ public static class ScaleUnitSiloExtensions
 
     /// <summary>
     /// The Orleans silo of one scale unit: Azure Table membership, grain state and reminders,
-    /// Blob for large objects (the CA), every table and container under the unit's prefix.
+    /// Blob for large objects (the CA), every table and container named by the unit's storage layout.
     /// </summary>
     public static WebApplicationBuilder AddScaleUnitSilo(this WebApplicationBuilder builder)
     {
@@ -33,11 +32,13 @@ public static class ScaleUnitSiloExtensions
         }
 
         var listen = IPAddress.Parse(builder.Configuration[$"{GatewayListenOptions.SectionName}:{nameof(GatewayListenOptions.ListenAddress)}"] ?? "127.0.0.1");
-        var tables = new TableServiceClient(unit.StorageConnectionString);
-        var blobs = new BlobServiceClient(unit.StorageConnectionString);
+        var storage = new ScaleUnitStorage(unit);
+        var layout = storage.Layout;
+        var tables = storage.Tables;
+        builder.Services.AddSingleton(storage);
         builder.Services.AddSingleton(tables);
-        builder.Services.AddSingleton(blobs);
-        builder.Services.AddIntuneGrainServices(_ => tables, _ => blobs, unit.StoragePrefix, unit.Id);
+        builder.Services.AddSingleton(storage.Blobs);
+        builder.Services.AddIntuneGrainServices(storage, unit.Id);
         // Co-hosted gateways serve exactly this unit.
         builder.Services.AddSingleton<IScaleUnitRouter, SingleScaleUnitRouter>();
 
@@ -52,21 +53,21 @@ public static class ScaleUnitSiloExtensions
             silo.UseAzureStorageClustering(o =>
             {
                 o.TableServiceClient = tables;
-                o.TableName = $"{unit.StoragePrefix}membership";
+                o.TableName = layout.Membership.Name;
             });
             // The Azure Table provider is registered under its own name and the grains' storage name
             // wraps it (see GrainRowKeyedStorage for why).
             silo.AddAzureTableGrainStorage(TableGrainStorage, o =>
             {
                 o.TableServiceClient = tables;
-                o.TableName = $"{unit.StoragePrefix}grainstate";
+                o.TableName = layout.GrainState.Name;
             });
             silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Grains, (services, _) =>
                 new GrainRowKeyedStorage(services.GetRequiredKeyedService<IGrainStorage>(TableGrainStorage)));
             silo.UseAzureTableReminderService(o =>
             {
                 o.TableServiceClient = tables;
-                o.TableName = $"{unit.StoragePrefix}reminders";
+                o.TableName = layout.Reminders.Name;
             });
         });
         return builder;

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using Intune.Grains;
-using Intune.Grains.Hosting;
+using Intune.Testing.InMemory;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;

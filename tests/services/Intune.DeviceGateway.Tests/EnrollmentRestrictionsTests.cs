@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Azure.Data.Tables;
 using Grpc.Core;
-using Intune.AdminGateway.Application;
+using Intune.AdminGateway.Resources.EnrollmentTokens;
 using Intune.Device.V1;
 using Intune.DeviceSim;
 using Intune.Grains.Tenants;

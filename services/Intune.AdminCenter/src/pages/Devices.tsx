@@ -60,8 +60,21 @@ export interface ManagedDevice {
   deviceActionResults: { actionName: string; actionState: string; startDateTime: string; lastUpdatedDateTime: string }[];
 }
 
-const stateColor = (state: string) =>
-  state === 'compliant' ? 'success' : state === 'noncompliant' || state === 'error' ? 'danger' : state === 'inGracePeriod' ? 'warning' : 'informative';
+// Device states are camelCase (noncompliant), policy statuses Graph's complianceStatus (nonCompliant).
+function stateColor(state: string): 'success' | 'danger' | 'warning' | 'informative' {
+  switch (state.toLowerCase()) {
+    case 'compliant':
+      return 'success';
+    case 'noncompliant':
+    case 'error':
+      return 'danger';
+    case 'ingraceperiod':
+    case 'conflict':
+      return 'warning';
+    default:
+      return 'informative';
+  }
+}
 
 export const ComplianceBadge = ({ state }: { state: string }) => (
   <Badge appearance="tint" color={stateColor(state)}>
@@ -278,7 +291,9 @@ export function DeviceDetailPage({ id }: { id: string }) {
                 </TableBody>
               </Table>
             )}
-            <Button onClick={device.reload}>Refresh</Button>
+            <div>
+              <Button onClick={device.reload}>Refresh</Button>
+            </div>
           </Card>
           <PolicyStates title="Device compliance" states={compliance} />
           <PolicyStates title="Device configuration" states={configuration} />

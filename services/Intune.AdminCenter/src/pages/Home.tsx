@@ -46,10 +46,10 @@ export function HomePage() {
   );
 }
 
-function Tile({ title, children }: { title: string; children: React.ReactNode }) {
+function Tile({ title, children, wide }: { title: string; children: React.ReactNode; wide?: boolean }) {
   const id = `tile-${title.replaceAll(' ', '-').toLowerCase()}`;
   return (
-    <Card role="region" aria-labelledby={id}>
+    <Card role="region" aria-labelledby={id} style={wide ? { gridColumn: 'span 2' } : undefined}>
       <CardHeader header={<Subtitle2 as="h2" id={id}>{title}</Subtitle2>} />
       {children}
     </Card>
@@ -138,7 +138,7 @@ function DeploymentStatus() {
 function RecentAudit() {
   const { data, error, loading } = useGraph<GraphCollection<AuditEvent>>('/deviceManagement/auditEvents?$top=5');
   return (
-    <Tile title="Recent audit events">
+    <Tile title="Recent audit events" wide>
       <ErrorBar error={error} />
       {loading && <Loading />}
       {data && (

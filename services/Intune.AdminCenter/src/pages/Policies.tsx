@@ -127,9 +127,12 @@ export function PolicyDetailPage({ kind, id }: { kind: PolicyKind; id: string })
   const users = useGraph<Overview>(`${base}/userStatusOverview`);
   const p = policy.data;
   const [error, setError] = useState<string | null>(null);
+  // The status tables are remounted (first page again) so they show the same moment as the overviews.
+  const [statusVersion, setStatusVersion] = useState(0);
   const reloadStatus = () => {
     devices.reload();
     users.reload();
+    setStatusVersion((v) => v + 1);
   };
 
   return (
@@ -179,6 +182,7 @@ export function PolicyDetailPage({ kind, id }: { kind: PolicyKind; id: string })
           <Card>
             <Subtitle2 as="h2">Device statuses</Subtitle2>
             <PagedTable<{ id: string; deviceDisplayName: string; userPrincipalName: string; status: string; lastReportedDateTime: string; complianceGracePeriodExpirationDateTime: string }>
+              key={`devices-${statusVersion}`}
               url={`${base}/deviceStatuses`}
               label="Device statuses"
               columns={[
@@ -193,6 +197,7 @@ export function PolicyDetailPage({ kind, id }: { kind: PolicyKind; id: string })
           <Card>
             <Subtitle2 as="h2">User statuses</Subtitle2>
             <PagedTable<{ id: string; userPrincipalName: string; devicesCount: number; status: string; lastReportedDateTime: string }>
+              key={`users-${statusVersion}`}
               url={`${base}/userStatuses`}
               label="User statuses"
               columns={[

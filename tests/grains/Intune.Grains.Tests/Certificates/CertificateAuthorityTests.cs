@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Intune.Grains.Certificates;
+using Intune.Testing.InMemory;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 

@@ -1,4 +1,5 @@
 using Intune.Grains.Devices;
+using Intune.Grains.Errors;
 using Intune.Grains.Groups;
 using Intune.Grains.Policies;
 using Intune.Grains.Tests.Policies;
@@ -50,7 +51,7 @@ public sealed class GroupMemberStorageTests(ClusterFixture fixture)
         await kit.CreateTenantAsync();
         var group = await kit.CreateGroupAsync();
 
-        var error = await Assert.ThrowsAsync<PolicyValidationException>(() => group.AddMembersAsync([new GroupMember(GroupMemberKind.Device, "a/b")]));
+        var error = await Assert.ThrowsAsync<InvalidRequestException>(() => group.AddMembersAsync([new GroupMember(GroupMemberKind.Device, "a/b")]));
 
         Assert.Contains("'a/b' is not a valid member id", error.Message, StringComparison.Ordinal);
         Assert.Equal(0, (await group.GetAsync())!.DeviceMemberCount);

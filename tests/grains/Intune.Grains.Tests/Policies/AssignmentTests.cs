@@ -1,4 +1,5 @@
 using Intune.Grains.Devices;
+using Intune.Grains.Errors;
 using Intune.Grains.Groups;
 using Intune.Grains.Policies;
 
@@ -25,7 +26,7 @@ public sealed class AssignmentTests(ClusterFixture fixture)
         return (kit, policy);
     }
 
-    /// <summary>Include/exclude precedence: exclusion wins within the same group kind only (GRAPH.md §3).</summary>
+    /// <summary>Include/exclude precedence: exclusion wins within the same group kind only (docs/architecture.md §9).</summary>
     [Theory]
     // device included, device excluded → excluded
     [InlineData("device", "device", false)]
@@ -58,9 +59,10 @@ public sealed class AssignmentTests(ClusterFixture fixture)
         targets.Add(PolicyTestKit.Exclude(await kit.CreateGroupAsync(Member(exclude))));
 
         await policy.AssignAsync(targets);
+        await device.CheckInAsync(Facts);
 
         Assert.Equal(expected, await HasPolicyAsync(device, policy));
-        Assert.Equal(expected ? 1 : 0, await policy.GetTargetedDeviceCountAsync());
+        Assert.Equal(expected ? 1 : 0, (await policy.GetDeviceStatusesAsync()).Count);
     }
 
     [Fact]
@@ -74,8 +76,10 @@ public sealed class AssignmentTests(ClusterFixture fixture)
         var before = await HasPolicyAsync(device, policy);
 
         await group.AddMembersAsync([EnrolledDevice.AsMember(device)]);
+        await device.CheckInAsync(Facts);
         var added = await HasPolicyAsync(device, policy);
         await group.RemoveMemberAsync(device.Id);
+        await device.CheckInAsync(Facts);
         var removed = await HasPolicyAsync(device, policy);
 
         Assert.False(before);
@@ -94,6 +98,7 @@ public sealed class AssignmentTests(ClusterFixture fixture)
         var group = await kit.CreateGroupAsync();
 
         var assignments = await policy.AssignAsync([PolicyTestKit.Include(group)]);
+        await device.CheckInAsync(Facts);
 
         Assert.Equal(AssignmentTargetKind.Group, Assert.Single(assignments).Target.Kind);
         Assert.False(await HasPolicyAsync(device, policy));
@@ -118,7 +123,7 @@ public sealed class AssignmentTests(ClusterFixture fixture)
     {
         var (_, policy) = await ArrangeAsync();
 
-        await Assert.ThrowsAsync<ObjectNotFoundException>(() => policy.AssignAsync([new AssignmentTarget(AssignmentTargetKind.Group, Guid.NewGuid().ToString())]));
+        await Assert.ThrowsAsync<NotFoundException>(() => policy.AssignAsync([new AssignmentTarget(AssignmentTargetKind.Group, Guid.NewGuid().ToString())]));
     }
 
     [Fact]
@@ -150,7 +155,7 @@ public sealed class AssignmentTests(ClusterFixture fixture)
         var before = await device.CheckInAsync(Facts);
 
         await kit.Tenant.UpdateSettingsAsync(thresholdDays: null, secureByDefault: true, isScheduledActionEnabled: null);
-        var after = (await device.Device.GetAsync())!.ComplianceState;
+        var after = (await device.CheckInAsync(Facts)).ComplianceState;
 
         Assert.Equal(ComplianceState.Compliant, before.ComplianceState);
         Assert.Equal(ComplianceState.Noncompliant, after);
@@ -162,8 +167,8 @@ public sealed class AssignmentTests(ClusterFixture fixture)
         var kit = new PolicyTestKit(fixture.Grains);
         await kit.CreateTenantAsync();
 
-        await Assert.ThrowsAsync<PolicyValidationException>(() => kit.Tenant.UpdateSettingsAsync(0, null, null));
-        await Assert.ThrowsAsync<PolicyValidationException>(() => kit.Tenant.UpdateSettingsAsync(121, null, null));
+        await Assert.ThrowsAsync<InvalidRequestException>(() => kit.Tenant.UpdateSettingsAsync(0, null, null));
+        await Assert.ThrowsAsync<InvalidRequestException>(() => kit.Tenant.UpdateSettingsAsync(121, null, null));
     }
 
     [Fact]
@@ -171,7 +176,7 @@ public sealed class AssignmentTests(ClusterFixture fixture)
     {
         var (kit, policy) = await ArrangeAsync();
         var device = await kit.EnrollAsync(DevicePlatform.Windows);
-        await policy.AssignAsync([new AssignmentTarget(AssignmentTargetKind.AllDevices, null)]);
+        await policy.AssignAsync([PolicyTestKit.Include(await kit.CreateGroupAsync(EnrolledDevice.AsMember(device)))]);
         var pending = await policy.GetDeviceOverviewAsync();
         var first = await device.CheckInAsync(Facts);
 
@@ -190,6 +195,7 @@ public sealed class AssignmentTests(ClusterFixture fixture)
         var device = await kit.EnrollAsync(DevicePlatform.Windows);
         await device.CheckInAsync(Facts);
         await policy.AssignAsync([new AssignmentTarget(AssignmentTargetKind.AllDevices, null)]);
+        await device.CheckInAsync(Facts);
 
         await device.Compliance.RemoveFromComplianceAsync();
         var overview = await policy.GetDeviceOverviewAsync();

@@ -32,15 +32,19 @@ public sealed class UserTargetingTests(ClusterFixture fixture)
         var policy = await kit.CreateComplianceAsync("windows10CompliancePolicy", new Dictionary<string, string> { ["passwordRequired"] = "true" });
 
         await policy.AssignAsync([PolicyTestKit.Include(users), PolicyTestKit.Exclude(exclusions)]);
+        await CheckInAllAsync(laptop, desktop, stranger, excluded);
+        await phone.CheckInAsync(new DeviceFacts { OsVersion = "18.1" });
         var reached = await Task.WhenAll(new[] { laptop, desktop, phone, stranger, excluded }.Select(d => HasPolicyAsync(d, policy)));
         var overview = await policy.GetDeviceOverviewAsync();
         await users.RemoveMemberAsync("alex@contoso.example");
+        await CheckInAllAsync(laptop, desktop);
+        await phone.CheckInAsync(new DeviceFacts { OsVersion = "18.1" });
         var afterRemoval = await Task.WhenAll(new[] { laptop, desktop, phone }.Select(d => HasPolicyAsync(d, policy)));
 
         Assert.Equal([true, true, true, false, false], reached);
         Assert.Equal((3, 1), (overview.Total, overview.NotApplicableCount));
         Assert.Equal([false, false, true], afterRemoval);
-        Assert.Equal(1, await policy.GetTargetedDeviceCountAsync());
+        Assert.Equal(1, (await policy.GetDeviceStatusesAsync()).Count);
     }
 
     [Fact]
@@ -56,6 +60,7 @@ public sealed class UserTargetingTests(ClusterFixture fixture)
         var policy = await kit.CreateComplianceAsync("windows10CompliancePolicy", new Dictionary<string, string> { ["passwordRequired"] = "true" });
 
         await policy.AssignAsync([PolicyTestKit.Include(group)]);
+        await shared.CheckInAsync(Facts);
 
         Assert.True(await HasPolicyAsync(shared, policy));
     }
@@ -72,6 +77,14 @@ public sealed class UserTargetingTests(ClusterFixture fixture)
     }
 
     private static GroupMember User(string upn) => new(GroupMemberKind.User, upn);
+
+    private static async Task CheckInAllAsync(params EnrolledDevice[] devices)
+    {
+        foreach (var device in devices)
+        {
+            await device.CheckInAsync(Facts);
+        }
+    }
 
     private static async Task<bool> HasPolicyAsync(EnrolledDevice device, IPolicyGrain policy)
     {
