@@ -53,7 +53,7 @@ public static class AdminGatewayExtensions
         builder.Services.AddScoped<AuditRecorder>();
         builder.Services.TryAddSingleton<IPermissionResolver, TenantRolePermissionResolver>();
         builder.Services.AddSingleton<PolicyAdministration>();
-        builder.Services.TryAddSingleton(builder.Configuration.GetSection(TenantMoveMarkOptions.SectionName).Get<TenantMoveMarkOptions>() ?? new TenantMoveMarkOptions());
+        builder.AddValidatedOptions<TenantMoveMarkOptions, TenantMoveMarkOptionsValidator>(TenantMoveMarkOptions.SectionName);
         builder.Services.TryAddSingleton<TenantMoveMarks>();
         builder.Services
             .AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
@@ -108,7 +108,7 @@ public static class AdminGatewayExtensions
             };
         });
 
-        var gateway = builder.Configuration.GetSection(GatewayListenOptions.SectionName).Get<GatewayListenOptions>() ?? new GatewayListenOptions();
+        var gateway = builder.AddValidatedOptions<GatewayListenOptions, GatewayListenOptionsValidator>(GatewayListenOptions.SectionName);
         builder.Services.AddGrpc().AddDevicesAdminGrpc();
         builder.Services.AddPolicyAdminGrpc();
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -122,7 +122,7 @@ public static class AdminGatewayExtensions
 
     public static WebApplication MapAdminGateway(this WebApplication app)
     {
-        var gateway = app.Configuration.GetSection(GatewayListenOptions.SectionName).Get<GatewayListenOptions>() ?? new GatewayListenOptions();
+        var gateway = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<GatewayListenOptions>>().Value;
         // Only the admin port answers with Graph's envelope; the device gateway keeps gRPC's own error model.
         app.UseWhen(
             context => context.Connection.LocalPort == gateway.AdminPort,

@@ -59,6 +59,7 @@ public static class OpsCli
         root.Subcommands.Add(ScaleUnitCommands.Build(run));
         root.Subcommands.Add(TenantCommands.Build(run));
         root.Subcommands.Add(TokenCommand.Build(run));
+        Array.ForEach([.. Backups.BackupCommands.Build(run)], root.Subcommands.Add);
         return await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);
     }
 

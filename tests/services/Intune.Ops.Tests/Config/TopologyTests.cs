@@ -11,7 +11,7 @@ public sealed class TopologyTests
     [Fact]
     public void Load_LocalTopology_HasTwoIsolatedUnitsAndADirectoryOfItsOwn()
     {
-        var topology = Topology.Load("cluster-config/local/topology.json", ClusterConfigFiles.Locate);
+        var topology = Topology.Load("cluster-config/local/topology.json", ClusterConfigFile.Locate);
 
         Assert.Equal(["na-01", "eu-01"], topology.ScaleUnits.Select(u => u.Id));
         Assert.Equal(["na", "eu"], topology.ScaleUnits.Select(u => u.Region));
