@@ -8,6 +8,7 @@ var configuration = Argument("configuration", "Debug");
 var solution = "./Intune.Cluster.sln";
 var artifacts = MakeAbsolute(Directory("./artifacts"));
 var azuriteScript = MakeAbsolute(File("./node_modules/azurite/dist/src/azurite.js"));
+var adminCenter = MakeAbsolute(Directory("./services/Intune.AdminCenter"));
 
 // Azurite's well-known development account (public, documented by Microsoft).
 const string DevAccount = "devstoreaccount1";
@@ -22,7 +23,53 @@ Task("Clean").Does(() =>
     DotNetClean(solution, new DotNetCleanSettings { Configuration = configuration, Verbosity = DotNetVerbosity.Quiet });
 });
 
-Task("Build").Does(() =>
+Task("AdminCenter")
+    .Description("Builds the admin center (React + Fluent UI, Vite) into services/Intune.AdminCenter/dist, which the admin gateway serves under /.")
+    .Does(() =>
+{
+    RequireNode();
+    var built = adminCenter.CombineWithFilePath("dist/index.html").FullPath;
+    if (System.IO.File.Exists(built) && AdminCenterSources().All(f => System.IO.File.GetLastWriteTimeUtc(f) < System.IO.File.GetLastWriteTimeUtc(built)))
+    {
+        Information("Admin center is up to date.");
+        return;
+    }
+
+    Npm("run build --workspace services/Intune.AdminCenter", "The admin center did not build (npm run build)");
+});
+
+Task("AdminCenterLint")
+    .Description("Type-checks (tsc --noEmit) and lints (eslint) the admin center.")
+    .Does(() =>
+{
+    RequireNode();
+    Npm("run lint --workspace services/Intune.AdminCenter", "The admin center has type or lint errors (npm run lint)");
+});
+
+Task("Chromium")
+    .Description("Installs Debian's chromium for the admin center's browser tests when it is missing (apt-get; the build runs as root in CI).")
+    .Does(() =>
+{
+    if (System.IO.File.Exists("/usr/bin/chromium"))
+    {
+        return;
+    }
+
+    Information("Installing chromium (apt-get install -y chromium) for the admin center's browser tests...");
+    EnsureDirectoryExists(artifacts);
+    var exit = StartProcess("bash", new ProcessSettings
+    {
+        Arguments = "-c \"(apt-get install -y -q chromium || (apt-get update -q && apt-get install -y -q chromium)) > artifacts/chromium-install.log 2>&1\"",
+    });
+    if (exit != 0 || !System.IO.File.Exists("/usr/bin/chromium"))
+    {
+        throw new Exception("Chromium is missing and could not be installed (see artifacts/chromium-install.log): run 'apt-get install -y chromium' as root.");
+    }
+});
+
+Task("Build")
+    .IsDependentOn("AdminCenter")
+    .Does(() =>
 {
     DotNetBuild(solution, new DotNetBuildSettings { Configuration = configuration, Verbosity = DotNetVerbosity.Minimal });
 });
@@ -45,6 +92,8 @@ Task("Format")
 Task("Test")
     .Description("Unit and integration tests against a fresh in-memory Azurite; prints 'Tests: N passed, N failed, N skipped' last.")
     .IsDependentOn("Format")
+    .IsDependentOn("AdminCenterLint")
+    .IsDependentOn("Chromium")
     .Does(() =>
 {
     var results = artifacts.Combine("test-results");
@@ -109,20 +158,23 @@ Task("Run")
         }
     }
 
-    var azurite = StartAzurite(inMemory: false, location: data.FullPath, 10000, 10001, 10002);
+    // Ctrl-C goes to the terminal's foreground process group: Cake and the silo. Azurite runs in a
+    // session of its own so it keeps serving while the silo shuts down (leaves the membership table,
+    // flushes state); only then is it stopped, with SIGINT so it saves its files.
+    Console.CancelKeyPress += (_, e) => e.Cancel = true; // keep Cake alive until the silo has stopped
+    var azurite = StartAzurite(inMemory: false, location: data.FullPath, 10000, 10001, 10002, ownSession: true);
     try
     {
-        // Ctrl-C reaches the silo too (same process group); it shuts down gracefully, then Azurite is stopped.
         var silo = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("dotnet", $"services/Intune.Silo/bin/{configuration}/net10.0/intune-silo.dll")
         {
             WorkingDirectory = MakeAbsolute(Directory(".")).FullPath,
         });
-        Console.CancelKeyPress += (_, e) => e.Cancel = true; // keep Cake alive until the silo has stopped
         silo.WaitForExit();
+        Information($"Silo stopped (exit {silo.ExitCode}); stopping Azurite.");
     }
     finally
     {
-        StopProcess(azurite.Process);
+        StopGracefully(azurite.Process);
     }
 });
 
@@ -131,6 +183,8 @@ Task("Bench")
     .Does(() =>
 {
     var profile = Argument("profile", "quick");
+    // --scenarios=transport: enrollment, the transport ladder and the check-ins only.
+    var scenarios = Argument("scenarios", string.Empty);
     DotNetBuild("./tests/benchmarks/Intune.Benchmarks/Intune.Benchmarks.csproj", new DotNetBuildSettings { Configuration = "Release", Verbosity = DotNetVerbosity.Minimal });
     // Azurite keeps entities in memory (~2 KB each); the full profile holds millions of rows.
     Environment.SetEnvironmentVariable("NODE_OPTIONS", "--max-old-space-size=12288");
@@ -139,7 +193,7 @@ Task("Bench")
     {
         var exit = StartProcess("dotnet", new ProcessSettings
         {
-            Arguments = $"tests/benchmarks/Intune.Benchmarks/bin/Release/net10.0/Intune.Benchmarks.dll --profile {profile} --output docs",
+            Arguments = $"tests/benchmarks/Intune.Benchmarks/bin/Release/net10.0/Intune.Benchmarks.dll --profile {profile} --output docs" + (scenarios.Length > 0 ? $" --scenarios {scenarios}" : string.Empty),
             EnvironmentVariables = new Dictionary<string, string> { ["INTUNE_TEST_STORAGE"] = azurite.ConnectionString },
         });
         if (exit != 0)
@@ -159,9 +213,39 @@ RunTarget(target);
 
 // ---- helpers ----
 
+void RequireNode()
+{
+    try
+    {
+        if (StartProcess("node", new ProcessSettings { Arguments = "--version", RedirectStandardOutput = true }) == 0)
+        {
+            return;
+        }
+    }
+    catch (Exception)
+    {
+        // Not on PATH: reported below.
+    }
+
+    throw new Exception("node is missing: the admin center is built with Node.js 20 or later and npm; install them (e.g. apt-get install -y nodejs npm) and run ./build.sh again.");
+}
+
+void Npm(string arguments, string failure)
+{
+    if (StartProcess("npm", new ProcessSettings { Arguments = arguments }) != 0)
+    {
+        throw new Exception($"{failure}; its output is above.");
+    }
+}
+
+IEnumerable<string> AdminCenterSources() =>
+    System.IO.Directory.EnumerateFiles(adminCenter.Combine("src").FullPath, "*", System.IO.SearchOption.AllDirectories)
+        .Concat(new[] { "index.html", "package.json", "vite.config.ts", "tsconfig.json" }.Select(f => adminCenter.CombineWithFilePath(f).FullPath))
+        .Append(MakeAbsolute(File("./package-lock.json")).FullPath);
+
 sealed record Azurite(System.Diagnostics.Process Process, int BlobPort, int QueuePort, int TablePort, string ConnectionString);
 
-Azurite StartAzurite(bool inMemory, string location, int blobPort, int queuePort, int tablePort)
+Azurite StartAzurite(bool inMemory, string location, int blobPort, int queuePort, int tablePort, bool ownSession = false)
 {
     if (!System.IO.File.Exists(azuriteScript.FullPath))
     {
@@ -172,8 +256,9 @@ Azurite StartAzurite(bool inMemory, string location, int blobPort, int queuePort
     // Azurite's output goes to a log file, not a pipe nobody reads (a full pipe would stall it).
     EnsureDirectoryExists(artifacts);
     var log = artifacts.CombineWithFilePath($"azurite-{tablePort}.log").FullPath;
+    // setsid (same pid, as bash is no group leader) keeps the terminal's Ctrl-C from reaching Azurite.
     var start = new System.Diagnostics.ProcessStartInfo("bash",
-        $"-c \"exec node '{azuriteScript.FullPath}' --blobHost 127.0.0.1 --blobPort {blobPort} --queueHost 127.0.0.1 --queuePort {queuePort} " +
+        $"-c \"exec {(ownSession ? "setsid " : string.Empty)}node '{azuriteScript.FullPath}' --blobHost 127.0.0.1 --blobPort {blobPort} --queueHost 127.0.0.1 --queuePort {queuePort} " +
         $"--tableHost 127.0.0.1 --tablePort {tablePort} --skipApiVersionCheck --disableTelemetry --silent --loose {storage} > '{log}' 2>&1\"");
     start.Environment["AZURITE_ACCOUNTS"] = azuriteAccounts;
     var process = System.Diagnostics.Process.Start(start);
@@ -199,6 +284,18 @@ void StopProcess(System.Diagnostics.Process process)
     if (!process.WaitForExit(10_000))
     {
         Warning($"Process {process.Id} did not stop within 10 s.");
+    }
+}
+
+// SIGINT first (Azurite saves its files and closes), SIGKILL only if it does not end within 10 s.
+void StopGracefully(System.Diagnostics.Process process)
+{
+    if (process.HasExited) { return; }
+    StartProcess("kill", new ProcessSettings { Arguments = $"-INT {process.Id}" });
+    if (!process.WaitForExit(10_000))
+    {
+        Warning($"Azurite (pid {process.Id}) did not stop on SIGINT within 10 s; killing it.");
+        StopProcess(process);
     }
 }
 

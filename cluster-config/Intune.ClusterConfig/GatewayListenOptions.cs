@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 
 namespace Intune.ClusterConfig;
 
-/// <summary>Where the gateways listen (ARCHITECTURE.md §6: admin 5080, device 5443 on loopback).</summary>
+/// <summary>Where the gateways listen (docs/architecture.md §6: admin 5080, device 5443 on loopback).</summary>
 public sealed class GatewayListenOptions
 {
     public const string SectionName = "Gateways";

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace Intune.ClusterConfig;
 
 /// <summary>
-/// One scale unit: an isolated Orleans cluster with its own storage account (ARCHITECTURE.md §1).
+/// One scale unit: an isolated Orleans cluster with its own storage account (docs/architecture.md §1).
 /// Bound from the <c>ScaleUnit</c> section of a file under <c>cluster-config/scale-units/</c>.
 /// </summary>
 public sealed class ScaleUnitOptions

@@ -1,6 +1,7 @@
 using Azure.Core;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
+using Intune.ServiceDefaults;
 
 namespace Intune.ClusterConfig;
 
@@ -13,15 +14,16 @@ namespace Intune.ClusterConfig;
 public sealed class ScaleUnitStorage
 {
     public ScaleUnitStorage(ScaleUnitOptions unit)
-        : this(ScaleUnitStorageLayout.For(unit), unit.StorageConnectionString)
+        : this(ScaleUnitStorageLayout.For(unit), unit.StorageConnectionString, unit.Id)
     {
     }
 
-    public ScaleUnitStorage(ScaleUnitStorageLayout layout, string connectionString)
+    /// <param name="scaleUnitId">The unit the requests are counted for (the <c>scale_unit</c> tag of <see cref="StorageRequestCounter"/>).</param>
+    public ScaleUnitStorage(ScaleUnitStorageLayout layout, string connectionString, string scaleUnitId)
     {
         Layout = layout;
-        Tables = CreateTableService(connectionString);
-        Blobs = CreateBlobService(connectionString);
+        Tables = CreateTableService(connectionString, scaleUnitId, layout.StoragePrefix);
+        Blobs = CreateBlobService(connectionString, scaleUnitId, layout.StoragePrefix);
     }
 
     public ScaleUnitStorageLayout Layout { get; }
@@ -37,12 +39,17 @@ public sealed class ScaleUnitStorage
         store.Kind == StoreKind.BlobContainer ? Blobs.GetBlobContainerClient(store.Name) : throw new ArgumentException($"{store.Id} is a table, not a blob container.", nameof(store));
 
     /// <summary>A table service client of any account (a unit's, a backup account) with the shared client options.</summary>
-    public static TableServiceClient CreateTableService(string connectionString) => new(connectionString, Configure(new TableClientOptions()));
+    public static TableServiceClient CreateTableService(string connectionString, string scaleUnitId, string storagePrefix) =>
+        new(connectionString, Configure(new TableClientOptions(), scaleUnitId, storagePrefix));
 
     /// <summary>A blob service client of any account (a unit's, a backup account) with the shared client options.</summary>
-    public static BlobServiceClient CreateBlobService(string connectionString) => new(connectionString, Configure(new BlobClientOptions()));
+    public static BlobServiceClient CreateBlobService(string connectionString, string scaleUnitId, string storagePrefix) =>
+        new(connectionString, Configure(new BlobClientOptions(), scaleUnitId, storagePrefix));
 
-    /// <summary>The one place where every storage client's pipeline is set up.</summary>
-    private static T Configure<T>(T options)
-        where T : ClientOptions => options;
+    /// <summary>
+    /// The one place where every storage client's pipeline is set up: every request is counted
+    /// (storage requests per operation are this system's budget, docs/architecture.md).
+    /// </summary>
+    private static T Configure<T>(T options, string scaleUnitId, string storagePrefix)
+        where T : ClientOptions => StorageRequestCounter.Attach(options, scaleUnitId, storagePrefix);
 }

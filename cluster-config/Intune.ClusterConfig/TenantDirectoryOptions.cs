@@ -5,7 +5,7 @@ namespace Intune.ClusterConfig;
 
 /// <summary>
 /// The global tenant directory (tenant → scale unit, region, state): one table in a storage
-/// account of its own, outside every scale unit (ARCHITECTURE.md §1). Bound from the
+/// account of its own, outside every scale unit (docs/architecture.md §7). Bound from the
 /// <c>TenantDirectory</c> section of <c>cluster-config/directory/*.json</c>.
 /// </summary>
 public sealed class TenantDirectoryOptions

@@ -2,7 +2,7 @@ namespace Intune.Grains;
 
 /// <summary>
 /// Builds and parses the compound keys of tenant-scoped grains. Every key starts with the
-/// tenant id so no grain spans tenants (ARCHITECTURE.md §2).
+/// tenant id so no grain spans tenants (docs/architecture.md §2).
 /// </summary>
 public static class GrainKeys
 {

@@ -1,12 +1,27 @@
 using System.Globalization;
 using System.Net;
 using System.Threading.RateLimiting;
-using Intune.AdminGateway.Application;
+using Intune.AdminGateway.AdminCenter;
 using Intune.AdminGateway.Audit;
 using Intune.AdminGateway.Auth;
+using Intune.AdminGateway.Errors;
 using Intune.AdminGateway.Graph;
 using Intune.AdminGateway.Grpc;
 using Intune.AdminGateway.Moves;
+using Intune.AdminGateway.Operations;
+using Intune.AdminGateway.RateLimiting;
+using Intune.AdminGateway.Resources.AccessVerdicts;
+using Intune.AdminGateway.Resources.AuditEvents;
+using Intune.AdminGateway.Resources.DeviceActions;
+using Intune.AdminGateway.Resources.EnrollmentConfigurations;
+using Intune.AdminGateway.Resources.EnrollmentTokens;
+using Intune.AdminGateway.Resources.Groups;
+using Intune.AdminGateway.Resources.ManagedDevices;
+using Intune.AdminGateway.Resources.Policies;
+using Intune.AdminGateway.Resources.RetireRequests;
+using Intune.AdminGateway.Resources.Roles;
+using Intune.AdminGateway.Resources.TenantSettings;
+using Intune.AdminGateway.Resources.Users;
 using Intune.ClusterConfig;
 using Intune.Routing;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
@@ -20,6 +35,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Intune.AdminGateway;
@@ -35,86 +51,18 @@ public static class AdminGatewayExtensions
     /// </summary>
     public static WebApplicationBuilder AddAdminGateway(this WebApplicationBuilder builder)
     {
-        var auth = builder.Configuration.GetSection(AdminAuthOptions.SectionName).Get<AdminAuthOptions>() ?? new AdminAuthOptions();
-        var signingKey = auth.Authority is null ? auth.ResolveSigningKey(builder.Environment.ContentRootPath) : null;
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(auth);
-        if (signingKey is not null)
-        {
-            builder.Services.AddSingleton(sp => new AdminTokenIssuer(auth, signingKey, sp.GetRequiredService<TimeProvider>()));
-        }
+        builder.Services.AddAdminOptions();
+        builder.Services.AddAdminApplication();
+        builder.Services.AddAdminAuthentication();
+        builder.Services.AddAdminRateLimiting();
+        builder.Services.AddAdminGrpc();
 
-        builder.Services.AddSingleton<ManagedDeviceQueries>();
-        builder.Services.AddSingleton<ManagedDeviceCommands>();
-        builder.Services.AddSingleton<EnrollmentConfigurationService>();
-        builder.Services.AddSingleton<EnrollmentTokenService>();
-        builder.Services.AddSingleton<RoleManagement>();
-        builder.Services.AddSingleton<AuditLog>();
-        builder.Services.AddScoped<AuditRecorder>();
-        builder.Services.TryAddSingleton<IPermissionResolver, TenantRolePermissionResolver>();
-        builder.Services.AddSingleton<PolicyAdministration>();
-        builder.AddValidatedOptions<TenantMoveMarkOptions, TenantMoveMarkOptionsValidator>(TenantMoveMarkOptions.SectionName);
-        builder.Services.TryAddSingleton<TenantMoveMarks>();
-        builder.Services
-            .AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
-            .AddJwtBearer(o =>
-            {
-                o.MapInboundClaims = false;
-                o.Authority = auth.Authority;
-                o.RequireHttpsMetadata = auth.Authority is not null;
-                o.TokenValidationParameters = new TokenValidationParameters
-                {
-                    ValidIssuer = auth.Issuer,
-                    ValidAudience = auth.Audience,
-                    IssuerSigningKey = signingKey,
-                    RoleClaimType = AdminClaims.Roles,
-                    NameClaimType = AdminClaims.UserPrincipalName,
-                    ClockSkew = TimeSpan.FromMinutes(2),
-                };
-                o.Events = new JwtBearerEvents
-                {
-                    OnChallenge = async context =>
-                    {
-                        context.HandleResponse();
-                        var message = context.AuthenticateFailure is null
-                            ? "Access token is empty. Send 'Authorization: Bearer <token>'."
-                            : "Access token validation failure: the token is invalid, expired or not issued for this service.";
-                        await GraphErrors.WriteAsync(context.HttpContext, StatusCodes.Status401Unauthorized, "InvalidAuthenticationToken", message);
-                    },
-                    OnForbidden = context => GraphErrors.WriteAsync(context.HttpContext, StatusCodes.Status403Forbidden, "Forbidden", "The caller's roles do not allow this operation."),
-                };
-            });
-        builder.Services.AddAuthorizationBuilder()
-            .AddPolicy(AdminPolicy, p => p.RequireAuthenticatedUser().RequireClaim(AdminClaims.TenantId));
-
-        var limits = builder.Configuration.GetSection(AdminRateLimitOptions.SectionName).Get<AdminRateLimitOptions>() ?? new AdminRateLimitOptions();
-        builder.Services.AddRateLimiter(o =>
-        {
-            o.AddPolicy(TenantRateLimitPolicy, context => RateLimitPartition.GetTokenBucketLimiter(
-                context.User.GetTenantId() ?? string.Empty,
-                _ => new TokenBucketRateLimiterOptions
-                {
-                    TokenLimit = limits.TokenLimit,
-                    TokensPerPeriod = limits.TokensPerPeriod,
-                    ReplenishmentPeriod = limits.ReplenishmentPeriod,
-                    QueueLimit = 0,
-                    AutoReplenishment = true,
-                }));
-            o.OnRejected = async (rejected, cancellationToken) =>
-            {
-                var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : limits.ReplenishmentPeriod;
-                rejected.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-                await GraphErrors.WriteAsync(rejected.HttpContext, StatusCodes.Status429TooManyRequests, "TooManyRequests", $"Too many requests for this tenant; retry after {Math.Ceiling(retryAfter.TotalSeconds)} seconds.");
-            };
-        });
-
-        var gateway = builder.AddValidatedOptions<GatewayListenOptions, GatewayListenOptionsValidator>(GatewayListenOptions.SectionName);
-        builder.Services.AddGrpc().AddDevicesAdminGrpc();
-        builder.Services.AddPolicyAdminGrpc();
+        var gateway = builder.Configuration.GetSection(GatewayListenOptions.SectionName).Get<GatewayListenOptions>() ?? new GatewayListenOptions();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(IPAddress.Parse(gateway.ListenAddress), gateway.AdminPort, listen => listen.Protocols = HttpProtocols.Http1);
-            // h2c: a cleartext endpoint must be HTTP/2 only, or gRPC silently falls back to HTTP/1.1 (PLATFORM.md).
+            // h2c: a cleartext endpoint must be HTTP/2 only, or gRPC silently falls back to HTTP/1.1.
             kestrel.Listen(IPAddress.Parse(gateway.ListenAddress), gateway.AdminGrpcPort, listen => listen.Protocols = HttpProtocols.Http2);
         });
         return builder;
@@ -122,7 +70,7 @@ public static class AdminGatewayExtensions
 
     public static WebApplication MapAdminGateway(this WebApplication app)
     {
-        var gateway = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<GatewayListenOptions>>().Value;
+        var gateway = app.Configuration.GetSection(GatewayListenOptions.SectionName).Get<GatewayListenOptions>() ?? new GatewayListenOptions();
         // Only the admin port answers with Graph's envelope; the device gateway keeps gRPC's own error model.
         app.UseWhen(
             context => context.Connection.LocalPort == gateway.AdminPort,
@@ -131,33 +79,134 @@ public static class AdminGatewayExtensions
         app.UseAuthorization();
         app.UseRateLimiter();
         app.UseWhen(context => context.Connection.LocalPort == gateway.AdminPort, admin => admin.UseMiddleware<TenantMoveGate>());
-        app.UseWhen(context => context.Connection.LocalPort == gateway.AdminPort, admin => admin.UseMiddleware<AuditMiddleware>());
+
+        // Every Graph endpoint: refusals become Graph's envelope (outermost), then its operation's
+        // permission is demanded and, for a change, its audit event written.
         var v1 = app.MapGroup("/v1.0")
             .RequireHost($"*:{gateway.AdminPort}")
             .RequireAuthorization(AdminPolicy)
-            .RequireRateLimiting(TenantRateLimitPolicy);
+            .RequireRateLimiting(TenantRateLimitPolicy)
+            .AddEndpointFilter<GraphErrorFilter>()
+            .AddEndpointFilter<AdminOperationFilter>();
         v1.MapManagedDevicesApi();
-        v1.MapManagedDeviceActionsApi();
-        v1.MapEnrollmentConfigurationsApi();
-        v1.MapAuditEventsApi();
-        v1.MapRoleManagementApi();
-
-        var grpcHost = $"*:{gateway.AdminGrpcPort}";
-        app.MapGrpcService<ManagedDevicesGrpcService>().RequireHost(grpcHost);
-        app.MapGrpcService<EnrollmentTokensGrpcService>().RequireHost(grpcHost);
-        app.MapGrpcService<AuditEventsGrpcService>().RequireHost(grpcHost);
-        app.MapGrpcService<RoleDefinitionsGrpcService>().RequireHost(grpcHost);
-        app.MapDevicesAdminGrpc(grpcHost);
-        app.MapGrpcService<DevicePoliciesGrpcService>().RequireHost(grpcHost);
-        app.MapGrpcService<GroupsGrpcService>().RequireHost(grpcHost);
-        app.MapGrpcService<TenantComplianceGrpcService>().RequireHost(grpcHost);
-        app.MapGrpcService<AccessVerdictsGrpcService>().RequireHost(grpcHost);
+        v1.MapDeviceActionsApi();
         v1.MapPoliciesApi();
         v1.MapGroupsApi();
-        v1.MapDeviceManagementComplianceApi();
         v1.MapUsersApi();
+        v1.MapEnrollmentConfigurationsApi();
+        v1.MapRolesApi();
+        v1.MapAuditEventsApi();
+        v1.MapTenantSettingsApi();
+        v1.MapRetireRequestsApi();
+        v1.MapAccessVerdictsApi();
+
+        app.MapAdminGrpc($"*:{gateway.AdminGrpcPort}");
+        app.MapAdminCenter(gateway.AdminPort);
         return app;
     }
+
+    /// <summary>Admin auth and rate limits, bound once and validated at start-up (a bad field names itself).</summary>
+    private static void AddAdminOptions(this IServiceCollection services)
+    {
+        services.AddOptions<AdminAuthOptions>().BindConfiguration(AdminAuthOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AdminAuthOptions>, AdminAuthOptionsValidator>();
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<AdminAuthOptions>>().Value);
+        services.AddOptions<AdminRateLimitOptions>().BindConfiguration(AdminRateLimitOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AdminRateLimitOptions>, AdminRateLimitOptionsValidator>();
+        services.TryAddSingleton(sp => sp.GetRequiredService<IConfiguration>().GetSection(TenantMoveMarkOptions.SectionName).Get<TenantMoveMarkOptions>() ?? new TenantMoveMarkOptions());
+        services.TryAddSingleton<TenantMoveMarks>();
+    }
+
+    /// <summary>The application services, one per resource, and the plumbing both fronts share.</summary>
+    private static void AddAdminApplication(this IServiceCollection services)
+    {
+        services.AddSingleton<ManagedDeviceQueryService>();
+        services.AddSingleton<ManagedDeviceCommands>();
+        services.AddSingleton<DeviceActionService>();
+        services.AddSingleton<PolicyService>();
+        services.AddSingleton<GroupService>();
+        services.AddSingleton<UserService>();
+        services.AddSingleton<EnrollmentConfigurationService>();
+        services.AddSingleton<EnrollmentTokenService>();
+        services.AddSingleton<RoleService>();
+        services.AddSingleton<AuditEventService>();
+        services.AddSingleton<TenantSettingsService>();
+        services.AddSingleton<RetireRequestService>();
+        services.AddSingleton<AccessVerdictService>();
+        services.AddSingleton<AuditLog>();
+        services.AddSingleton<AuditWriter>();
+        services.AddScoped<AuditRecorder>();
+        services.TryAddSingleton<IPermissionResolver, TenantRolePermissionResolver>();
+    }
+
+    /// <summary>JWT bearer auth whose tenant is the token's <c>tid</c>; 401/403 in Graph's envelope.</summary>
+    private static void AddAdminAuthentication(this IServiceCollection services)
+    {
+        services.AddSingleton(sp => AdminSigningKey.Resolve(sp.GetRequiredService<AdminAuthOptions>(), sp.GetRequiredService<IHostEnvironment>()));
+        // Only when tokens are signed locally; with an OIDC authority there is nothing to issue them with (null: not registered).
+        services.AddSingleton(sp => sp.GetRequiredService<AdminSigningKey>().Key is { } key
+            ? new AdminTokenIssuer(sp.GetRequiredService<AdminAuthOptions>(), key, sp.GetRequiredService<TimeProvider>())
+            : null!);
+        services
+            .AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
+            .AddJwtBearer();
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<AdminAuthOptions, AdminSigningKey>((o, auth, signing) =>
+        {
+            o.MapInboundClaims = false;
+            o.Authority = auth.Authority;
+            o.RequireHttpsMetadata = auth.Authority is not null;
+            o.TokenValidationParameters = new TokenValidationParameters
+            {
+                ValidIssuer = auth.Issuer,
+                ValidAudience = auth.Audience,
+                IssuerSigningKey = signing.Key,
+                RoleClaimType = AdminClaims.Roles,
+                NameClaimType = AdminClaims.UserPrincipalName,
+                ClockSkew = TimeSpan.FromMinutes(2),
+            };
+            o.Events = new JwtBearerEvents
+            {
+                OnChallenge = async context =>
+                {
+                    context.HandleResponse();
+                    var message = context.AuthenticateFailure is null
+                        ? "Access token is empty. Send 'Authorization: Bearer <token>'."
+                        : "Access token validation failure: the token is invalid, expired or not issued for this service.";
+                    await GraphErrors.WriteAsync(context.HttpContext, StatusCodes.Status401Unauthorized, "InvalidAuthenticationToken", message);
+                },
+                OnForbidden = context => GraphErrors.WriteAsync(context.HttpContext, StatusCodes.Status403Forbidden, "Forbidden", "The caller's roles do not allow this operation."),
+            };
+        });
+        services.AddAuthorizationBuilder()
+            .AddPolicy(AdminPolicy, p => p.RequireAuthenticatedUser().RequireClaim(AdminClaims.TenantId));
+    }
+
+    /// <summary>A token bucket per tenant; 429 with Retry-After in Graph's envelope.</summary>
+    private static void AddAdminRateLimiting(this IServiceCollection services) =>
+        services.AddRateLimiter(o =>
+        {
+            o.AddPolicy(TenantRateLimitPolicy, context =>
+            {
+                var limits = context.RequestServices.GetRequiredService<IOptions<AdminRateLimitOptions>>().Value;
+                return RateLimitPartition.GetTokenBucketLimiter(
+                    context.User.GetTenantId() ?? string.Empty,
+                    _ => new TokenBucketRateLimiterOptions
+                    {
+                        TokenLimit = limits.TokenLimit,
+                        TokensPerPeriod = limits.TokensPerPeriod,
+                        ReplenishmentPeriod = limits.ReplenishmentPeriod,
+                        QueueLimit = 0,
+                        AutoReplenishment = true,
+                    });
+            });
+            o.OnRejected = async (rejected, cancellationToken) =>
+            {
+                var limits = rejected.HttpContext.RequestServices.GetRequiredService<IOptions<AdminRateLimitOptions>>().Value;
+                var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : limits.ReplenishmentPeriod;
+                rejected.HttpContext.Response.Headers.RetryAfter = GraphErrors.Seconds(retryAfter);
+                await GraphErrors.WriteAsync(rejected.HttpContext, StatusCodes.Status429TooManyRequests, "TooManyRequests", $"Too many requests for this tenant; retry after {Math.Ceiling(retryAfter.TotalSeconds)} seconds.");
+            };
+        });
 
     /// <summary>
     /// Unhandled exceptions become Graph's envelope: a request Kestrel refused (too large,

@@ -3,10 +3,10 @@ using Intune.ClusterConfig;
 using Intune.DeviceGateway.Grpc;
 using Intune.DeviceGateway.Security;
 using Intune.Routing;
+using Intune.ServiceDefaults;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -17,7 +17,7 @@ namespace Intune.DeviceGateway;
 public static class DeviceGatewayExtensions
 {
     /// <summary>
-    /// Adds the device gateway: its TLS endpoints (client certificates allowed, checked per call)
+    /// Adds the device gateway: its TLS endpoints (client certificates allowed, checked once per connection)
     /// and the gRPC device service. Without <paramref name="bindings"/> it is a unit's co-hosted
     /// gateway on <c>Gateways:DevicePort</c> and needs an <see cref="IGrainFactory"/>; a standalone
     /// gateway passes one binding per scale unit it serves devices of.
@@ -27,6 +27,7 @@ public static class DeviceGatewayExtensions
         var gateway = builder.AddValidatedOptions<GatewayListenOptions, GatewayListenOptionsValidator>(GatewayListenOptions.SectionName);
         bindings ??= [new DeviceEndpointBinding(gateway.DevicePort)];
         builder.Services.AddSingleton(bindings);
+        builder.Services.ExcludeFromOperationalEndpoints(bindings.Select(b => b.Port));
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<DeviceGatewayCertificates>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DeviceGatewayCertificates>());
@@ -47,14 +48,7 @@ public static class DeviceGatewayExtensions
                 kestrel.Listen(IPAddress.Parse(gateway.ListenAddress), binding.Port, listen =>
                 {
                     listen.Protocols = HttpProtocols.Http2;
-                    listen.UseHttps(https =>
-                    {
-                        var certificates = kestrel.ApplicationServices.GetRequiredService<DeviceGatewayCertificates>();
-                        https.ServerCertificateSelector = (_, _) => certificates.ServerCertificateFor(binding.Port);
-                        https.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
-                        // Validated per call by DeviceCertificateAuthenticator, which answers with a readable status.
-                        https.AllowAnyClientCertificate();
-                    });
+                    listen.UseDeviceTls(binding.Port);
                 });
             }
         });

@@ -30,8 +30,12 @@ public sealed record SimulationOptions(
 
     /// <summary>Called as a device carries out a command.</summary>
     public Action<SimulatedDevice, Command>? CommandExecuted { get; init; }
+
+    /// <summary>Called each time a device's enrollment ends (enrolled or given up), with how many have ended so far.</summary>
+    public Action<int>? EnrollmentProgress { get; init; }
 }
 
+/// <param name="EnrollRefused">Of <paramref name="EnrollFailures"/>, those the service refused (token, restriction, limit) rather than could not answer.</param>
 public sealed record SimulationSummary(
     int Requested,
     int Enrolled,
@@ -46,7 +50,8 @@ public sealed record SimulationSummary(
     IReadOnlyList<string> DeviceIds,
     long Nudges,
     IReadOnlyDictionary<string, int> CommandsExecuted,
-    int Unenrolled);
+    int Unenrolled,
+    int EnrollRefused);
 
 /// <summary>
 /// Enrolls N devices with a platform mix, then runs each as an agent would until the duration
@@ -67,6 +72,8 @@ public sealed class Simulation(SimulationOptions options)
     private readonly ConcurrentQueue<string> _errors = new();
     private long _checkInFailures;
     private long _nudges;
+    private int _enrollRefused;
+    private int _enrollmentsEnded;
 
     public async Task<SimulationSummary> RunAsync(CancellationToken cancellationToken)
     {
@@ -89,7 +96,9 @@ public sealed class Simulation(SimulationOptions options)
 
         await Parallel.ForEachAsync(devices, new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency, CancellationToken = cancellationToken }, async (device, ct) =>
         {
-            if (await EnrollWithRetryAsync(device, ct))
+            var admitted = await EnrollWithRetryAsync(device, ct);
+            options.EnrollmentProgress?.Invoke(Interlocked.Increment(ref _enrollmentsEnded));
+            if (admitted)
             {
                 enrolled.Add(device);
                 try
@@ -135,7 +144,8 @@ public sealed class Simulation(SimulationOptions options)
             enrolled.Select(d => d.DeviceId!).ToList(),
             Interlocked.Read(ref _nudges),
             commands,
-            enrolled.Count(d => d.Unenrolled));
+            enrolled.Count(d => d.Unenrolled),
+            Volatile.Read(ref _enrollRefused));
         foreach (var device in devices)
         {
             device.Dispose();
@@ -161,6 +171,11 @@ public sealed class Simulation(SimulationOptions options)
             catch (Exception ex) when (ex is RpcException or HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
             {
                 var reason = ex is RpcException rpc ? $"{rpc.Status.StatusCode}: {rpc.Status.Detail}" : $"{ex.GetType().Name}: {ex.Message}";
+                if (ex is RpcException refusal && !TransientStatuses.Contains(refusal.StatusCode))
+                {
+                    Interlocked.Increment(ref _enrollRefused);
+                }
+
                 _errors.Enqueue($"{device.Profile.DeviceName}: {reason}");
                 options.EnrollmentFailed?.Invoke(device, reason);
                 return false;

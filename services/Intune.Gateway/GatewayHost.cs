@@ -9,7 +9,7 @@ using Intune.ServiceDefaults;
 namespace Intune.Gateway;
 
 /// <summary>
-/// The gateways as a process of their own (ARCHITECTURE.md §1, §7): stateless, an Orleans client
+/// The gateways as a process of their own (docs/architecture.md §7): stateless, an Orleans client
 /// of every scale unit in the topology, routing admin calls by the token's tenant through the
 /// global directory and device calls by the unit their certificate names. Run as many as load
 /// needs. Devices get one TLS port per unit (the unit's <c>DeviceEndpoint</c>), since each

@@ -1,13 +1,15 @@
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Azure;
+using Intune.CommandLine;
 using Intune.Routing;
 using Microsoft.Extensions.Options;
 
 namespace Intune.Ops;
 
 /// <summary>
-/// <c>intune-ops</c>: the operators' CLI of ARCHITECTURE.md §6. Every command works on the
+/// <c>intune-ops</c>: the operators' CLI (docs/architecture.md §6). Every command works on the
 /// topology file (all units plus the tenant directory); tests pass an
 /// <see cref="OpsEnvironment"/> of their own and read what the command printed.
 /// </summary>
@@ -20,7 +22,24 @@ public static class OpsCli
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
+    /// <summary>
+    /// The verbs, registered here and nowhere else: each builds its command (with its own
+    /// <c>--help</c>) around the runner that loads the environment and maps failures to exit codes.
+    /// </summary>
+    private static readonly Func<Func<ParseResult, Func<OpsEnvironment, CommandOutput, CancellationToken, Task<int>>, Task<int>>, Command>[] Verbs =
+    [
+        ScaleUnitCommands.Build,
+        TenantCommands.Build,
+        TokenCommand.Build,
+    ];
+
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, OpsEnvironment? environment, CancellationToken cancellationToken = default)
+    {
+        var root = BuildRoot(output, error, environment, cancellationToken);
+        return await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);
+    }
+
+    internal static RootCommand BuildRoot(TextWriter output, TextWriter error, OpsEnvironment? environment, CancellationToken cancellationToken)
     {
         var topology = new Option<string>("--topology")
         {
@@ -28,7 +47,7 @@ public static class OpsCli
             Recursive = true,
             DefaultValueFactory = _ => "cluster-config/local/topology.json",
         };
-        var root = new RootCommand("Operate Intune.Cluster scale units and tenants.") { topology };
+        var root = new RootCommand($"Operate Intune.Cluster scale units and tenants.{Environment.NewLine}{ExitCodes.Help}") { topology };
 
         Func<ParseResult, Func<OpsEnvironment, CommandOutput, CancellationToken, Task<int>>, Task<int>> run = async (parse, handler) =>
         {
@@ -40,12 +59,11 @@ public static class OpsCli
                 var env = environment ?? (loaded = OpsEnvironment.Load(parse.GetValue(topology)!));
                 return await handler(env, console, cancellationToken);
             }
-            catch (Exception ex) when (ex is OpsException or ArgumentException or TenantDirectoryConflictException or ScaleUnitUnavailableException
-                or TenantNotRoutableException or OptionsValidationException or FileNotFoundException)
+            catch (Exception ex) when (ExitCodeOf(ex) is { } code)
             {
                 var message = ex is OptionsValidationException validation ? string.Join(Environment.NewLine, validation.Failures) : ex.Message;
                 await error.WriteLineAsync($"error: {message}");
-                return 1;
+                return code;
             }
             finally
             {
@@ -56,18 +74,37 @@ public static class OpsCli
             }
         };
 
-        root.Subcommands.Add(ScaleUnitCommands.Build(run));
-        root.Subcommands.Add(TenantCommands.Build(run));
-        root.Subcommands.Add(TokenCommand.Build(run));
+        foreach (var verb in Verbs)
+        {
+            root.Subcommands.Add(verb(run));
+        }
+
         Array.ForEach([.. Backups.BackupCommands.Build(run)], root.Subcommands.Add);
-        return await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);
+
+        return root;
     }
+
+    /// <summary>The exit code of a failure meant for the operator; null for a bug, which keeps its stack trace.</summary>
+    internal static int? ExitCodeOf(Exception exception) => exception switch
+    {
+        OpsException ops => ops.ExitCode,
+        TenantNotRoutableException => ExitCodes.NotFound,
+        TenantDirectoryConflictException => ExitCodes.Refused,
+        ScaleUnitUnavailableException => ExitCodes.Unavailable,
+        RequestFailedException { Status: 0 } => ExitCodes.Unavailable,
+        AggregateException aggregate when aggregate.InnerExceptions.All(e => e is RequestFailedException { Status: 0 }) => ExitCodes.Unavailable,
+        OptionsValidationException or FileNotFoundException or ArgumentException => ExitCodes.Usage,
+        _ => null,
+    };
 
     internal static Option<bool> JsonOption() => new("--json") { Description = "Machine-readable output." };
 }
 
-/// <summary>An error meant for the operator: printed as is, exit code 1.</summary>
-public sealed class OpsException(string message) : Exception(message);
+/// <summary>An error meant for the operator: printed as is, with the exit code that says what kind it is.</summary>
+public sealed class OpsException(string message, int exitCode = ExitCodes.Refused) : Exception(message)
+{
+    public int ExitCode { get; } = exitCode;
+}
 
 /// <summary>Where a command writes: text for people, or one JSON document with <c>--json</c>.</summary>
 public sealed class CommandOutput(TextWriter output, TextWriter error, bool json)
@@ -77,6 +114,9 @@ public sealed class CommandOutput(TextWriter output, TextWriter error, bool json
     public TextWriter Out => output;
 
     public TextWriter Error => error;
+
+    /// <summary>Where progress bars go: standard error under <c>--json</c>, so standard output stays one document.</summary>
+    public TextWriter Progress => json ? error : output;
 
     public Task WriteJsonAsync<T>(T value) => output.WriteLineAsync(JsonSerializer.Serialize(value, OpsCli.Json));
 

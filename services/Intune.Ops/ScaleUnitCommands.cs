@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using Intune.ClusterConfig;
+using Intune.CommandLine;
 using Intune.Routing;
 
 namespace Intune.Ops;
@@ -115,7 +116,7 @@ internal static class ScaleUnitCommands
         var unit = env.Topology.Unit(unitId);
         if (count is < 1 or > 16)
         {
-            throw new OpsException($"--silos {count} must be between 1 and 16.");
+            throw new OpsException($"--silos {count} must be between 1 and 16.", ExitCodes.Usage);
         }
 
         var root = env.RepositoryRoot ?? throw new OpsException("'scale-unit up' runs silos from a checkout: run it inside the repository.");
@@ -181,7 +182,7 @@ internal static class ScaleUnitCommands
 
             if (env.Time.GetUtcNow() > deadline)
             {
-                throw new OpsException($"{unit.Id}: only {status.Silos.Count} of {expected} silo(s) joined within 90 s; see the logs under {LocalSilos.Directory(root, unit.Id)}.");
+                throw new OpsException($"{unit.Id}: only {status.Silos.Count} of {expected} silo(s) joined within 90 s; see the logs under {LocalSilos.Directory(root, unit.Id)}.", ExitCodes.Failed);
             }
 
             await Task.Delay(TimeSpan.FromSeconds(1), env.Time, cancellationToken);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Intune.CommandLine;
 using Intune.Grains.Tenants;
 using Intune.Routing;
 
@@ -39,7 +40,7 @@ internal static class TenantCommands
     {
         if (string.IsNullOrWhiteSpace(name) || name.Length > 256)
         {
-            throw new OpsException("--name must be 1 to 256 characters.");
+            throw new OpsException("--name must be 1 to 256 characters.", ExitCodes.Usage);
         }
 
         var entries = await env.Directory.ListAsync(cancellationToken);
@@ -98,7 +99,7 @@ internal static class TenantCommands
     private static async Task<int> ShowAsync(OpsEnvironment env, CommandOutput output, string tenantId, CancellationToken cancellationToken)
     {
         var entry = await env.Directory.GetAsync(tenantId, cancellationToken)
-            ?? throw new OpsException($"Tenant '{tenantId}' is not in the tenant directory.");
+            ?? throw new OpsException($"Tenant '{tenantId}' is not in the tenant directory.", ExitCodes.NotFound);
         var unit = env.Topology.Unit(entry.ScaleUnitId);
         var devices = (await UnitStorage.CountDevicesPerTenantAsync(unit, cancellationToken)).GetValueOrDefault(tenantId);
         if (output.Json)

@@ -1,9 +1,10 @@
 using System.CommandLine;
+using Intune.CommandLine;
 using Intune.Ops.Moves;
 
 namespace Intune.Ops;
 
-/// <summary><c>intune-ops tenant move &lt;tenant&gt; --to &lt;unit&gt;</c> with a progress bar per step.</summary>
+/// <summary><c>intune-ops tenant move &lt;tenant&gt; --to &lt;unit&gt;</c> with a progress bar per step (Spectre.Console).</summary>
 internal static class TenantMoveCommand
 {
     public static Command Build(Func<ParseResult, Func<OpsEnvironment, CommandOutput, CancellationToken, Task<int>>, Task<int>> run)
@@ -18,10 +19,11 @@ internal static class TenantMoveCommand
 
     internal static async Task<int> MoveAsync(OpsEnvironment env, CommandOutput output, string tenantId, string to, Func<MoveStep, Task>? beforeStep, CancellationToken cancellationToken)
     {
-        var bar = new ProgressBar(output.Json ? output.Error : output.Out);
-        var mover = new TenantMover(env, bar.ReportAsync) { BeforeStep = beforeStep };
-        var result = await mover.MoveAsync(tenantId, to, cancellationToken);
-        await bar.FinishAsync();
+        var result = await ConsoleProgress.RunAsync(output.Progress, progress =>
+        {
+            var mover = new TenantMover(env, (step, done, total) => progress.ReportAsync(step.ToString(), done, total)) { BeforeStep = beforeStep };
+            return mover.MoveAsync(tenantId, to, cancellationToken);
+        });
         if (output.Json)
         {
             await output.WriteJsonAsync(new { id = result.TenantId, from = result.From, to = result.To, rows = result.Counts, sha256 = result.Checksum });
@@ -32,57 +34,5 @@ internal static class TenantMoveCommand
         }
 
         return 0;
-    }
-
-    /// <summary>
-    /// One line per step, redrawn in place on a terminal (carriage return) and written once per
-    /// tenth otherwise, so logs stay short.
-    /// </summary>
-    private sealed class ProgressBar(TextWriter writer)
-    {
-        private readonly SemaphoreSlim _gate = new(1, 1);
-        private MoveStep? _step;
-        private int _lastTenth = -1;
-
-        public async Task ReportAsync(MoveStep step, int done, int total)
-        {
-            await _gate.WaitAsync();
-            try
-            {
-                if (_step != step)
-                {
-                    if (_step is not null)
-                    {
-                        await writer.WriteLineAsync();
-                    }
-
-                    _step = step;
-                    _lastTenth = -1;
-                }
-
-                var fraction = total == 0 ? 1.0 : Math.Clamp((double)done / total, 0, 1);
-                var tenth = (int)(fraction * 10);
-                if (tenth == _lastTenth && done != total)
-                {
-                    return;
-                }
-
-                _lastTenth = tenth;
-                var filled = (int)(fraction * 30);
-                await writer.WriteAsync($"\r{step,-8} [{new string('#', filled)}{new string('.', 30 - filled)}] {fraction,4:P0} {done}/{total}");
-            }
-            finally
-            {
-                _gate.Release();
-            }
-        }
-
-        public async Task FinishAsync()
-        {
-            if (_step is not null)
-            {
-                await writer.WriteLineAsync();
-            }
-        }
     }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Intune.AdminGateway.Auth;
+using Intune.CommandLine;
 
 namespace Intune.Ops;
 
@@ -23,13 +24,13 @@ internal static class TokenCommand
             var tenantId = parse.GetValue(tenant)!;
             if (!Guid.TryParse(tenantId, out Guid _))
             {
-                throw new OpsException($"--tenant '{tenantId}' is not a tenant id (a GUID).");
+                throw new OpsException($"--tenant '{tenantId}' is not a tenant id (a GUID).", ExitCodes.Usage);
             }
 
             var lifetime = parse.GetValue(hours);
             if (lifetime is < 1 or > 24 * 30)
             {
-                throw new OpsException($"--hours {lifetime} must be between 1 and 720.");
+                throw new OpsException($"--hours {lifetime} must be between 1 and 720.", ExitCodes.Usage);
             }
 
             var key = env.SigningKey ?? throw new OpsException("AdminAuth has no development signing key in the topology file (AdminAuth:SigningKeyFile); tokens come from the identity provider.");

@@ -1,7 +1,7 @@
 namespace Intune.Routing;
 
 /// <summary>
-/// Routes gateway calls to the scale unit that holds a tenant (ARCHITECTURE.md §1). Gateways
+/// Routes gateway calls to the scale unit that holds a tenant (docs/architecture.md §7). Gateways
 /// never talk to grains except through the factory this returns, so the same gateway code
 /// serves one co-hosted unit or many remote ones.
 /// </summary>

@@ -4,7 +4,7 @@ namespace Intune.Grains.Devices;
 
 /// <summary>
 /// One enrolled device, keyed <c>tenantId/deviceId</c>. A check-in touches only this grain
-/// (ARCHITECTURE.md §2): it holds the enrollment record, certificate, reported facts and
+/// (docs/architecture.md §2): it holds the enrollment record, certificate, reported facts and
 /// compliance state.
 /// </summary>
 [Alias("intune.IDeviceGrain")]
@@ -81,15 +81,4 @@ public static class DeviceListenerLease
     public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(3);
 
     public static readonly TimeSpan Renewal = TimeSpan.FromMinutes(1);
-}
-
-/// <summary>
-/// Reads the tenant's device catalog (a storage projection kept by the Device grains) so that
-/// listing devices never activates device grains.
-/// </summary>
-[Alias("intune.IDeviceCatalogGrain")]
-public interface IDeviceCatalogGrain : IGrainWithIntegerKey
-{
-    [Alias("ListAsync")]
-    Task<ManagedDevicePage> ListAsync(string tenantId, int pageSize, string? continuationToken);
 }

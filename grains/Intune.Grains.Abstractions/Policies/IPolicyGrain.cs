@@ -1,3 +1,4 @@
+using Intune.Grains.Errors;
 using Orleans.Concurrency;
 
 namespace Intune.Grains.Policies;
@@ -9,7 +10,7 @@ namespace Intune.Grains.Policies;
 [Alias("intune.IPolicyGrain")]
 public interface IPolicyGrain : IGrainWithStringKey
 {
-    /// <summary>Creates version 1; throws <see cref="PolicyValidationException"/> when the draft is invalid.</summary>
+    /// <summary>Creates version 1; throws <see cref="InvalidRequestException"/> when the draft is invalid.</summary>
     [Alias("CreateAsync")]
     Task<PolicyDefinition> CreateAsync(PolicyDefinition draft);
 

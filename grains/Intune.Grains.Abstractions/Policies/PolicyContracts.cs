@@ -102,7 +102,7 @@ public sealed record PolicyCatalogEntry(
 
 /// <summary>
 /// The state of one policy on one device, ordered by severity for compliance roll-up:
-/// Unknown &lt; NotApplicable &lt; Compliant &lt; InGracePeriod &lt; NonCompliant &lt; Error (GRAPH.md §3).
+/// Unknown &lt; NotApplicable &lt; Compliant &lt; InGracePeriod &lt; NonCompliant &lt; Error (docs/architecture.md §9).
 /// Conflict is used by configuration profiles only. Remediated (Graph <c>complianceStatus.remediated</c>)
 /// is compliant again after failing at the same policy version; it ranks with Compliant, so
 /// compare severities with <see cref="PolicyDeviceStates.Worst"/>, not with the numeric value.
@@ -147,7 +147,7 @@ public sealed record DevicePolicyStatus
     [Id(10)] public DateTimeOffset? ErrorSince { get; init; }
     /// <summary>
     /// While in error: the state held for the device's roll-up until the error has lasted
-    /// <see cref="PolicyDeviceStates.ErrorHoldPeriod"/> (GRAPH.md §3).
+    /// <see cref="PolicyDeviceStates.ErrorHoldPeriod"/> (docs/architecture.md §9).
     /// </summary>
     [Id(11)] public PolicyDeviceState? HeldState { get; init; }
 
@@ -158,7 +158,7 @@ public sealed record DevicePolicyStatus
 /// <summary>Rules about policy states shared by the device and the reports.</summary>
 public static class PolicyDeviceStates
 {
-    /// <summary>A policy in error keeps the device's previous state this long, then counts as noncompliant (GRAPH.md §3).</summary>
+    /// <summary>A policy in error keeps the device's previous state this long, then counts as noncompliant (docs/architecture.md §9).</summary>
     public static readonly TimeSpan ErrorHoldPeriod = TimeSpan.FromDays(7);
 
     /// <summary>The number of states, for counter arrays indexed by state.</summary>
@@ -231,14 +231,6 @@ public sealed record PolicyDelivery(
     [property: Id(1)] PolicyKind Kind,
     /// <summary>The current version, or null when the policy no longer applies to the device.</summary>
     [property: Id(2)] PolicyDefinition? Definition);
-
-/// <summary>Thrown for a request the policy refuses (validation); the gateway answers 400.</summary>
-[GenerateSerializer, Alias("intune.PolicyValidationException")]
-public sealed class PolicyValidationException(string message) : Exception(message);
-
-/// <summary>Thrown when a policy, group or other tenant object does not exist; the gateway answers 404.</summary>
-[GenerateSerializer, Alias("intune.ObjectNotFoundException")]
-public sealed class ObjectNotFoundException(string message) : Exception(message);
 
 /// <summary>A device's result for one delivered configuration setting.</summary>
 [GenerateSerializer, Immutable, Alias("intune.SettingReport")]

@@ -25,7 +25,7 @@ public sealed record PolicySchema(string ODataType, PolicyKind Kind, IReadOnlyLi
     public bool AppliesTo(DevicePlatform platform) => Platforms.Contains(platform);
 }
 
-/// <summary>The policy types this service serves (GRAPH.md §1), generated from the schema extract.</summary>
+/// <summary>The policy types this service serves (docs/architecture.md §9), generated from the schema extract.</summary>
 public static partial class PolicySchemas
 {
     public const string ODataNamespace = "#microsoft.graph.";

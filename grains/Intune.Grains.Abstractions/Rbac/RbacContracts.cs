@@ -48,7 +48,3 @@ public interface ITenantRbacGrain : IGrainWithStringKey
     [Alias("DeleteRoleAssignmentAsync")]
     Task<bool> DeleteRoleAssignmentAsync(string id);
 }
-
-/// <summary>Thrown when a role definition cannot be removed because assignments still use it.</summary>
-[GenerateSerializer, Alias("intune.RoleInUseException")]
-public sealed class RoleInUseException(string message) : Exception(message);

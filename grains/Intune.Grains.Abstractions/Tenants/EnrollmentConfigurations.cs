@@ -79,10 +79,6 @@ public sealed record EnrollmentConfigurationPatch
 [GenerateSerializer, Immutable, Alias("intune.EnrollmentAdmission")]
 public sealed record EnrollmentAdmission([property: Id(0)] int DeviceLimit);
 
-/// <summary>An admin's enrollment configuration request the tenant refused; the message says why.</summary>
-[GenerateSerializer, Alias("intune.EnrollmentConfigurationException")]
-public sealed class EnrollmentConfigurationException(string message) : Exception(message);
-
 /// <summary>Compares OS versions as Intune does: dotted numbers, missing parts count as zero.</summary>
 public static class OsVersion
 {

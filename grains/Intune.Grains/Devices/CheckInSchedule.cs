@@ -1,7 +1,7 @@
 namespace Intune.Grains.Devices;
 
 /// <summary>
-/// When a device should check in next, following Intune's schedule (GRAPH.md §3): frequent
+/// When a device should check in next, following Intune's schedule (docs/architecture.md §9): frequent
 /// check-ins right after enrollment so policies land quickly, then about every 8 hours.
 /// </summary>
 public static class CheckInSchedule

@@ -299,6 +299,7 @@ internal sealed partial class DeviceGrain
             try
             {
                 listener.NudgeAsync(new DeviceNudge(_nudgeReason, _nudgeAttempt)).Ignore();
+                Telemetry.DeviceMetrics.NudgeSent();
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {

@@ -16,7 +16,7 @@ internal sealed partial class DeviceGrain : IDeviceComplianceGrain
 
     private IGrainTimer? _deadlineTimer;
 
-    private ComplianceSettings TenantSettings => State.ComplianceSettings ?? ComplianceSettings.Default;
+    private ComplianceSettings TenantSettings => DeviceComplianceModel.SettingsOf(State);
 
     public async Task ApplyPolicyAsync(PolicyDelivery delivery)
     {
@@ -170,7 +170,7 @@ internal sealed partial class DeviceGrain : IDeviceComplianceGrain
         }
 
         var before = State.ComplianceState;
-        if (changed || factsChanged || before != ComputeOverall(now) || HasDueDeadline(now))
+        if (changed || factsChanged || before != DeviceComplianceModel.ComputeOverall(State, _lastSync, now) || DeviceComplianceModel.HasDueDeadline(State, _lastSync, now))
         {
             var statusesChanged = await RefreshComplianceAsync(now, reportAll: false);
             changed |= statusesChanged || State.ComplianceState != before;
@@ -178,9 +178,6 @@ internal sealed partial class DeviceGrain : IDeviceComplianceGrain
 
         return changed;
     }
-
-    /// <summary>The state the check-in answers and stores (computed by <see cref="ComplianceCheckInAsync"/>).</summary>
-    private ComplianceState EvaluateCompliance() => State.ComplianceState;
 
     /// <summary>Adds the delivered configuration and compliance details to an answer that is not "not modified".</summary>
     private DeviceCheckInResult WithPolicies(DeviceCheckInResult result)
@@ -190,7 +187,7 @@ internal sealed partial class DeviceGrain : IDeviceComplianceGrain
             return result;
         }
 
-        var (delivered, conflicts) = MergeConfiguration();
+        var (delivered, conflicts) = DeviceComplianceModel.MergeConfiguration(State);
         return result with
         {
             Configuration = delivered,
@@ -229,7 +226,7 @@ internal sealed partial class DeviceGrain : IDeviceComplianceGrain
         var changedPolicies = new List<(PolicyKind Kind, DevicePolicyStatus Status)>();
         foreach (var (id, definition) in State.CompliancePolicies)
         {
-            var status = EvaluatePolicy(definition, State.ComplianceStatuses.GetValueOrDefault(id), now);
+            var status = DeviceComplianceModel.EvaluatePolicy(State, definition, State.ComplianceStatuses.GetValueOrDefault(id), now);
             if (reportAll || !Same(State.ComplianceStatuses.GetValueOrDefault(id), status))
             {
                 changedPolicies.Add((PolicyKind.Compliance, status));
@@ -238,7 +235,7 @@ internal sealed partial class DeviceGrain : IDeviceComplianceGrain
             State.ComplianceStatuses[id] = status;
         }
 
-        foreach (var status in EvaluateConfiguration(now))
+        foreach (var status in DeviceComplianceModel.EvaluateConfiguration(State, now).ToList())
         {
             if (reportAll || !Same(State.ConfigurationStatuses.GetValueOrDefault(status.PolicyId), status))
             {
@@ -249,22 +246,17 @@ internal sealed partial class DeviceGrain : IDeviceComplianceGrain
         }
 
         await TakeDueActionsAsync(now);
-        State.ComplianceState = ComputeOverall(now);
+        State.ComplianceState = DeviceComplianceModel.ComputeOverall(State, _lastSync, now);
 
         var summary = GrainFactory.GetGrain<IDeviceStateSummaryGrain>(State.TenantId!);
-        var complianceSummary = ToSummaryState(State.ComplianceState);
-        if (complianceSummary == PolicyDeviceState.Compliant && State.ComplianceStatuses.Values.Any(s => s.State == PolicyDeviceState.Remediated))
-        {
-            complianceSummary = PolicyDeviceState.Remediated;
-        }
-
+        var complianceSummary = DeviceComplianceModel.ComplianceSummaryState(State);
         if (complianceSummary != State.SummaryComplianceState)
         {
             await summary.TransitionAsync(PolicyKind.Compliance, State.SummaryComplianceState, complianceSummary);
             State.SummaryComplianceState = complianceSummary;
         }
 
-        PolicyDeviceState? configurationSummary = State.ConfigurationStatuses.Count == 0 ? null : State.ConfigurationStatuses.Values.Select(s => s.State).Worst();
+        var configurationSummary = DeviceComplianceModel.ConfigurationSummaryState(State);
         if (configurationSummary != State.SummaryConfigurationState)
         {
             await summary.TransitionAsync(PolicyKind.Configuration, State.SummaryConfigurationState, configurationSummary);
@@ -276,251 +268,23 @@ internal sealed partial class DeviceGrain : IDeviceComplianceGrain
         return changedPolicies.Count > 0;
     }
 
-    private DevicePolicyStatus EvaluatePolicy(PolicyDefinition definition, DevicePolicyStatus? previous, DateTimeOffset now)
-    {
-        var status = new DevicePolicyStatus
-        {
-            PolicyId = definition.Id,
-            Kind = PolicyKind.Compliance,
-            DisplayName = definition.DisplayName,
-            ODataType = definition.ODataType,
-            Version = definition.Version,
-            LastReportedDateTime = now,
-        };
-        if (!State.HasCheckedIn)
-        {
-            // Judged at the device's first check-in, with facts it reported itself.
-            return status with { State = PolicyDeviceState.Unknown };
-        }
-
-        var (state, settings) = ComplianceEvaluator.Evaluate(definition, State.Platform, State.Facts);
-        DateTimeOffset? errorSince = null;
-        if (state == PolicyDeviceState.Error)
-        {
-            errorSince = previous?.ErrorSince ?? now;
-            var errorCounts = errorSince.Value + PolicyDeviceStates.ErrorHoldPeriod;
-            if (now < errorCounts)
-            {
-                return HoldPreviousState(status with { Settings = settings, ErrorSince = errorSince }, previous, now);
-            }
-
-            // The error has lasted the hold period: from then on it is noncompliance, with its grace period.
-            state = PolicyDeviceState.NonCompliant;
-            if (previous?.NoncompliantSince is null)
-            {
-                previous = (previous ?? status) with { NoncompliantSince = errorCounts };
-            }
-        }
-
-        if (state == PolicyDeviceState.Compliant && IsRemediation(previous, definition.Version))
-        {
-            return status with { State = PolicyDeviceState.Remediated, Settings = settings };
-        }
-
-        if (state != PolicyDeviceState.NonCompliant)
-        {
-            return status with { State = state, Settings = settings };
-        }
-
-        var since = previous?.NoncompliantSince ?? now;
-        var deadline = since + TimeSpan.FromHours(definition.BlockAction?.GracePeriodHours ?? 0);
-        return status with
-        {
-            State = now < deadline ? PolicyDeviceState.InGracePeriod : PolicyDeviceState.NonCompliant,
-            Settings = settings,
-            NoncompliantSince = since,
-            GracePeriodExpiration = deadline,
-            ErrorSince = errorSince,
-        };
-    }
-
-    /// <summary>
-    /// Compliant again after failing at the same version: the device fixed itself (a new version
-    /// that passes proves nothing about the device). Stays remediated while it passes at that version.
-    /// </summary>
-    private static bool IsRemediation(DevicePolicyStatus? previous, int version) =>
-        previous is not null && previous.Version == version
-        && previous.RollUpState is PolicyDeviceState.InGracePeriod or PolicyDeviceState.NonCompliant or PolicyDeviceState.Error or PolicyDeviceState.Remediated;
-
-    /// <summary>
-    /// A policy whose evaluation fails is reported as <c>error</c>, while the device's roll-up keeps
-    /// the state it had before (pending if none) for <see cref="PolicyDeviceStates.ErrorHoldPeriod"/>.
-    /// A held noncompliance keeps its start, so its grace period and actions still run.
-    /// </summary>
-    private static DevicePolicyStatus HoldPreviousState(DevicePolicyStatus status, DevicePolicyStatus? previous, DateTimeOffset now)
-    {
-        var held = previous is null ? PolicyDeviceState.Unknown : previous.RollUpState;
-        if (held is PolicyDeviceState.InGracePeriod or PolicyDeviceState.NonCompliant && previous?.NoncompliantSince is { } since)
-        {
-            var deadline = previous.GracePeriodExpiration ?? since;
-            return status with
-            {
-                State = PolicyDeviceState.Error,
-                HeldState = now < deadline ? PolicyDeviceState.InGracePeriod : PolicyDeviceState.NonCompliant,
-                NoncompliantSince = since,
-                GracePeriodExpiration = deadline,
-            };
-        }
-
-        return status with { State = PolicyDeviceState.Error, HeldState = held == PolicyDeviceState.Error ? PolicyDeviceState.Unknown : held };
-    }
-
-    /// <summary>
-    /// Per profile: notApplicable on another platform, conflict when one of its settings conflicts,
-    /// error when the device reported an error, compliant (succeeded) when every setting succeeded,
-    /// otherwise pending (unknown).
-    /// </summary>
-    private IEnumerable<DevicePolicyStatus> EvaluateConfiguration(DateTimeOffset now)
-    {
-        var (_, conflicts) = MergeConfiguration();
-        var conflicting = conflicts.SelectMany(c => c.ValuesByPolicyId.Keys.Select(p => (Policy: p, c.Setting))).ToHashSet();
-        foreach (var (id, profile) in State.ConfigurationProfiles)
-        {
-            var previous = State.ConfigurationStatuses.GetValueOrDefault(id);
-            var applies = PolicySchemas.Find(profile.ODataType)?.AppliesTo(State.Platform) == true;
-            var settings = applies
-                ? profile.Settings.Keys.Order(StringComparer.Ordinal).Select(setting =>
-                {
-                    if (conflicting.Contains((id, setting)))
-                    {
-                        return new SettingResult(setting, PolicyDeviceState.Conflict, profile.Settings[setting], null, "Another profile sets a different value; not delivered.");
-                    }
-
-                    return State.SettingReports.TryGetValue($"{id}/{setting}", out var reported)
-                        ? new SettingResult(setting, reported.Succeeded ? PolicyDeviceState.Compliant : PolicyDeviceState.Error, profile.Settings[setting], null, reported.ErrorMessage)
-                        : new SettingResult(setting, PolicyDeviceState.Unknown, profile.Settings[setting], null, null);
-                }).ToList()
-                : [];
-            var state = !applies ? PolicyDeviceState.NotApplicable
-                : settings.Any(s => s.State == PolicyDeviceState.Conflict) ? PolicyDeviceState.Conflict
-                : settings.Any(s => s.State == PolicyDeviceState.Error) ? PolicyDeviceState.Error
-                : settings.All(s => s.State == PolicyDeviceState.Compliant)
-                    // Every setting succeeded after one had failed at this version: remediated.
-                    ? previous is not null && previous.Version == profile.Version && previous.State is PolicyDeviceState.Error or PolicyDeviceState.Remediated
-                        ? PolicyDeviceState.Remediated
-                        : PolicyDeviceState.Compliant
-                : PolicyDeviceState.Unknown;
-            yield return new DevicePolicyStatus
-            {
-                PolicyId = id,
-                Kind = PolicyKind.Configuration,
-                DisplayName = profile.DisplayName,
-                ODataType = profile.ODataType,
-                Version = profile.Version,
-                State = state,
-                Settings = settings,
-                LastReportedDateTime = previous is not null && previous.State == state && previous.Version == profile.Version ? previous.LastReportedDateTime : now,
-            };
-        }
-    }
-
-    /// <summary>
-    /// Merges the applicable profiles: a setting every profile agrees on is delivered once; a
-    /// setting with different values is a conflict, reported and not delivered.
-    /// </summary>
-    private (IReadOnlyList<DeliveredSetting> Delivered, IReadOnlyList<SettingConflict> Conflicts) MergeConfiguration()
-    {
-        var delivered = new List<DeliveredSetting>();
-        var conflicts = new List<SettingConflict>();
-        var bySetting = State.ConfigurationProfiles.Values
-            .Where(p => PolicySchemas.Find(p.ODataType)?.AppliesTo(State.Platform) == true)
-            .SelectMany(p => p.Settings.Select(s => (Policy: p.Id, Setting: s.Key, Value: s.Value)))
-            .GroupBy(s => s.Setting, StringComparer.Ordinal)
-            .OrderBy(g => g.Key, StringComparer.Ordinal);
-        foreach (var setting in bySetting)
-        {
-            if (setting.Select(s => s.Value).Distinct(StringComparer.Ordinal).Count() == 1)
-            {
-                delivered.Add(new DeliveredSetting(setting.Key, setting.First().Value, setting.Select(s => s.Policy).Order(StringComparer.Ordinal).ToList()));
-            }
-            else
-            {
-                conflicts.Add(new SettingConflict(setting.Key, setting.ToDictionary(s => s.Policy, s => s.Value, StringComparer.Ordinal)));
-            }
-        }
-
-        return (delivered, conflicts);
-    }
-
-    /// <summary>
-    /// Most severe over the policies (Unknown &lt; NotApplicable &lt; Compliant &lt; InGracePeriod &lt;
-    /// NonCompliant &lt; Error); the built-in default policy when none applies; noncompliant once the
-    /// validity period passes without a check-in.
-    /// </summary>
-    private ComplianceState ComputeOverall(DateTimeOffset now)
-    {
-        if (!State.HasCheckedIn)
-        {
-            return ComplianceState.Unknown;
-        }
-
-        // The built-in default compliance policy: "is active" (checked in within the validity
-        // period) and "enrolled user exists" apply to every device, whatever else is assigned.
-        if (now - _lastSync > TimeSpan.FromDays(TenantSettings.DeviceComplianceCheckinThresholdDays))
-        {
-            return ComplianceState.Noncompliant;
-        }
-
-        if (State.EnrolledUserDeleted)
-        {
-            return ComplianceState.Noncompliant;
-        }
-
-        var worst = State.ComplianceStatuses.Count == 0 ? PolicyDeviceState.NotApplicable : State.ComplianceStatuses.Values.Select(s => s.RollUpState).Worst();
-        return worst switch
-        {
-            PolicyDeviceState.Unknown => ComplianceState.Unknown,
-            // No policy that applies: the built-in default policy's "mark devices with no compliance policy assigned as".
-            PolicyDeviceState.NotApplicable => TenantSettings.SecureByDefault ? ComplianceState.Noncompliant : ComplianceState.Compliant,
-            PolicyDeviceState.Compliant or PolicyDeviceState.Remediated => ComplianceState.Compliant,
-            PolicyDeviceState.InGracePeriod => ComplianceState.InGracePeriod,
-            PolicyDeviceState.Error => ComplianceState.Error,
-            _ => ComplianceState.Noncompliant,
-        };
-    }
-
-    private static PolicyDeviceState? ToSummaryState(ComplianceState state) => state switch
-    {
-        ComplianceState.Compliant => PolicyDeviceState.Compliant,
-        ComplianceState.InGracePeriod => PolicyDeviceState.InGracePeriod,
-        ComplianceState.Noncompliant => PolicyDeviceState.NonCompliant,
-        ComplianceState.Error => PolicyDeviceState.Error,
-        ComplianceState.Conflict => PolicyDeviceState.Conflict,
-        _ => PolicyDeviceState.Unknown,
-    };
-
     /// <summary>Takes every scheduled action whose time has come in the current noncompliance episode.</summary>
     private async Task TakeDueActionsAsync(DateTimeOffset now)
     {
-        foreach (var (id, status) in State.ComplianceStatuses)
+        foreach (var id in State.ComplianceStatuses.Where(s => s.Value.NoncompliantSince is null).Select(s => s.Key))
         {
-            if (status.NoncompliantSince is null)
-            {
-                State.FiredActions.RemoveWhere(a => a.StartsWith(id + "/", StringComparison.Ordinal));
-                continue;
-            }
+            State.FiredActions.RemoveWhere(a => a.StartsWith(id + "/", StringComparison.Ordinal));
+        }
 
-            if (!TenantSettings.IsScheduledActionEnabled)
-            {
-                continue;
-            }
+        if (!TenantSettings.IsScheduledActionEnabled)
+        {
+            return;
+        }
 
-            var definition = State.CompliancePolicies[id];
-            foreach (var (rule, ruleIndex) in definition.ScheduledActions.Select((r, i) => (r, i)))
-            {
-                foreach (var (action, actionIndex) in rule.Actions.Select((a, i) => (a, i)))
-                {
-                    var key = $"{id}/{ruleIndex}/{actionIndex}";
-                    if (action.ActionType is ComplianceActionType.Block or ComplianceActionType.NoAction
-                        || status.NoncompliantSince.Value + TimeSpan.FromHours(action.GracePeriodHours) > now
-                        || !State.FiredActions.Add(key))
-                    {
-                        continue;
-                    }
-
-                    await TakeActionAsync(definition, action, now);
-                }
-            }
+        foreach (var (definition, action, key) in DeviceComplianceModel.DueActions(State, now).ToList())
+        {
+            State.FiredActions.Add(key);
+            await TakeActionAsync(definition, action, now);
         }
     }
 
@@ -545,55 +309,6 @@ internal sealed partial class DeviceGrain : IDeviceComplianceGrain
         }
     }
 
-    /// <summary>The earliest moment something changes without a check-in: a grace or action deadline, or validity expiry.</summary>
-    private DateTimeOffset? NextDeadline(DateTimeOffset now)
-    {
-        var candidates = new List<DateTimeOffset>();
-        if (State.HasCheckedIn)
-        {
-            var validity = _lastSync + TimeSpan.FromDays(TenantSettings.DeviceComplianceCheckinThresholdDays);
-            if (validity >= now)
-            {
-                candidates.Add(validity + TimeSpan.FromTicks(1));
-            }
-        }
-
-        foreach (var (id, status) in State.ComplianceStatuses)
-        {
-            if (status.State == PolicyDeviceState.Error && status.ErrorSince is { } errorSince && errorSince + PolicyDeviceStates.ErrorHoldPeriod > now)
-            {
-                candidates.Add(errorSince + PolicyDeviceStates.ErrorHoldPeriod);
-            }
-
-            if (status.NoncompliantSince is not { } since)
-            {
-                continue;
-            }
-
-            if (status.GracePeriodExpiration is { } grace && grace > now)
-            {
-                candidates.Add(grace);
-            }
-
-            var definition = State.CompliancePolicies[id];
-            foreach (var (rule, ruleIndex) in definition.ScheduledActions.Select((r, i) => (r, i)))
-            {
-                foreach (var (action, actionIndex) in rule.Actions.Select((a, i) => (a, i)))
-                {
-                    var at = since + TimeSpan.FromHours(action.GracePeriodHours);
-                    if (at > now && !State.FiredActions.Contains($"{id}/{ruleIndex}/{actionIndex}"))
-                    {
-                        candidates.Add(at);
-                    }
-                }
-            }
-        }
-
-        return candidates.Count == 0 ? null : candidates.Min();
-    }
-
-    private bool HasDueDeadline(DateTimeOffset now) => NextDeadline(now - TimeSpan.FromTicks(1)) is { } due && due <= now;
-
     /// <summary>
     /// A grain timer (on the injected <see cref="TimeProvider"/>) fires the next deadline on time;
     /// a reminder wakes the grain for it if it was deactivated meanwhile.
@@ -602,7 +317,7 @@ internal sealed partial class DeviceGrain : IDeviceComplianceGrain
     {
         _deadlineTimer?.Dispose();
         _deadlineTimer = null;
-        var next = NextDeadline(now);
+        var next = DeviceComplianceModel.NextDeadline(State, _lastSync, now);
         if (next is { } due)
         {
             // Timers cannot wait longer than ~49 days and validity may be 120: wake at least daily and re-arm.

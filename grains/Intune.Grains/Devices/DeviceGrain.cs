@@ -79,7 +79,7 @@ internal sealed partial class DeviceGrain(
         await PersistAsync();
         if (!string.IsNullOrWhiteSpace(State.UserPrincipalName))
         {
-            // Policies targeting the user read the user's devices from the User grain (issue 4).
+            // Policies targeting the user read the user's devices from the User grain.
             await GrainFactory.GetGrain<Users.IUserGrain>(Users.UserDevices.Key(tenantId, State.UserPrincipalName)).RecordDeviceAsync(deviceId);
         }
 
@@ -107,7 +107,7 @@ internal sealed partial class DeviceGrain(
         {
             var platform = State.Platform;
             await RemoveRecordAsync();
-            return new DeviceCheckInResult(false, string.Empty, ComplianceState.Unknown, CheckInSchedule.Next(platform, now, now), [], Unenrolled: true);
+            return Counted(platform, new DeviceCheckInResult(false, string.Empty, ComplianceState.Unknown, CheckInSchedule.Next(platform, now, now), [], Unenrolled: true));
         }
         var factsChanged = checkIn.Facts != State.Facts;
 
@@ -128,12 +128,6 @@ internal sealed partial class DeviceGrain(
         }
 
         changed |= await ComplianceCheckInAsync(checkIn, factsChanged, now);
-        var compliance = EvaluateCompliance();
-        if (compliance != State.ComplianceState)
-        {
-            State.ComplianceState = compliance;
-            changed = true;
-        }
 
         if (changed || now - State.LastSyncDateTime >= LastSyncPersistInterval)
         {
@@ -142,13 +136,19 @@ internal sealed partial class DeviceGrain(
 
         var etag = AssignmentEtag;
         var commands = PendingCommands();
-        return WithPolicies(new DeviceCheckInResult(
+        return Counted(State.Platform, WithPolicies(new DeviceCheckInResult(
             // Pending commands are news even when the assignment is not.
             NotModified: commands.Count == 0 && string.Equals(checkIn.AssignmentEtag, etag, StringComparison.Ordinal),
             etag,
             State.ComplianceState,
             CheckInSchedule.Next(State.Platform, State.EnrolledDateTime, now),
-            commands));
+            commands)));
+    }
+
+    private static DeviceCheckInResult Counted(DevicePlatform platform, DeviceCheckInResult result)
+    {
+        Telemetry.DeviceMetrics.CheckedIn(platform, result);
+        return result;
     }
 
     public Task<ManagedDeviceView?> GetAsync() => Task.FromResult(State.IsEnrolled ? ToView() : null);

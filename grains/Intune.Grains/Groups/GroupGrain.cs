@@ -1,3 +1,4 @@
+using Intune.Grains.Errors;
 using Intune.Grains.Policies;
 using Intune.Grains.Tenants;
 
@@ -20,7 +21,7 @@ public sealed class GroupState
 }
 
 /// <summary>
-/// A static group (ARCHITECTURE.md §2, Group grain). Membership changes reach only the policies
+/// A static group (docs/architecture.md §2, Group grain). Membership changes reach only the policies
 /// that target this group; those recompute and fan out the difference. The members are rows of
 /// the <see cref="IMemberSetStore"/> (one per member, so a group is not capped by the 1 MB of one
 /// grain-state entity), held in memory while active for policy diffs and lookups.
@@ -67,12 +68,12 @@ internal sealed class GroupGrain(
     {
         if (string.IsNullOrWhiteSpace(displayName))
         {
-            throw new PolicyValidationException("displayName is required.");
+            throw new InvalidRequestException("displayName is required.");
         }
 
         if (State.Exists)
         {
-            throw new PolicyValidationException($"A group with id '{GroupId}' already exists.");
+            throw new InvalidRequestException($"A group with id '{GroupId}' already exists.");
         }
 
         // Rows left by a deleted group of the same id that a crash kept from going.
@@ -112,12 +113,12 @@ internal sealed class GroupGrain(
         {
             if (string.IsNullOrWhiteSpace(member.Id))
             {
-                throw new PolicyValidationException("A member needs an id.");
+                throw new InvalidRequestException("A member needs an id.");
             }
 
             if (!MemberSets.IsValidMemberId(member.Id))
             {
-                throw new PolicyValidationException($"'{member.Id}' is not a valid member id: it must be at most 512 characters without '/', '\\', '#', '?' or control characters.");
+                throw new InvalidRequestException($"'{member.Id}' is not a valid member id: it must be at most 512 characters without '/', '\\', '#', '?' or control characters.");
             }
 
             if (member.Kind == GroupMemberKind.Device)
@@ -201,7 +202,7 @@ internal sealed class GroupGrain(
     {
         if (!State.Exists)
         {
-            throw new ObjectNotFoundException($"No group with id '{GroupId}' exists in this tenant.");
+            throw new NotFoundException($"No group with id '{GroupId}' exists in this tenant.");
         }
     }
 }

@@ -1,4 +1,5 @@
 using Intune.Grains.Devices;
+using Intune.Grains.Errors;
 using Intune.Grains.Groups;
 using Intune.Grains.Tenants;
 using Intune.Grains.Users;
@@ -7,14 +8,12 @@ using Microsoft.Extensions.Logging;
 namespace Intune.Grains.Policies;
 
 /// <summary>
-/// A compliance policy or configuration profile (ARCHITECTURE.md §2, Policy grain). Admin
+/// A compliance policy or configuration profile (docs/architecture.md §2, Policy grain). Admin
 /// changes make a new immutable version and reach the targeted devices by partitioned, parallel
 /// fan-out; devices report their status back and the report's counters move with each report.
 /// </summary>
 internal sealed class PolicyGrain(
     [PersistentState("policy", StorageNames.Grains)] IPersistentState<PolicyState> policy,
-    // Where reports lived before they moved to their own rows: read once, then cleared.
-    [PersistentState("policyReport", StorageNames.Grains)] IPersistentState<PolicyReportState> legacyReport,
     IPolicyReportStore reportStore,
     IMemberSetStore memberSets,
     IDeviceCatalog catalog,
@@ -77,7 +76,7 @@ internal sealed class PolicyGrain(
 
     private string PolicyId => GrainKeys.Split(this.GetPrimaryKeyString()).Id;
 
-    private PolicyDefinition Current => policy.State.Current ?? throw new ObjectNotFoundException($"No policy with id '{PolicyId}' exists in this tenant.");
+    private PolicyDefinition Current => policy.State.Current ?? throw new NotFoundException($"No policy with id '{PolicyId}' exists in this tenant.");
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -87,18 +86,6 @@ internal sealed class PolicyGrain(
             Count(row, +1);
         }
 
-        if (legacyReport.State.Devices.Count > 0)
-        {
-            foreach (var row in legacyReport.State.Devices.Values.Where(r => !_rows.ContainsKey(r.DeviceId)))
-            {
-                _rows[row.DeviceId] = row;
-                Count(row, +1);
-            }
-
-            await reportStore.SaveAsync(TenantId, PolicyId, _rows.Values.ToList(), [], cancellationToken);
-            await legacyReport.ClearStateAsync(cancellationToken);
-        }
-
         if (policy.State.Current is null)
         {
             return;
@@ -106,19 +93,6 @@ internal sealed class PolicyGrain(
 
         _targets.UnionWith(await memberSets.LoadAsync(TenantId, MemberSets.PolicyTargets(PolicyId), cancellationToken));
         _retractions.UnionWith(await memberSets.LoadAsync(TenantId, MemberSets.PolicyRetractions(PolicyId), cancellationToken));
-        if (policy.State.TargetedDevices.Count + policy.State.PendingRetractions.Count > 0)
-        {
-            // Targets from before they had their own rows: written as rows first, so a failure
-            // between the two writes leaves them in both places, never in neither.
-            await memberSets.SaveAsync(TenantId, MemberSets.PolicyTargets(PolicyId), policy.State.TargetedDevices.Where(d => !_targets.Contains(d)).ToList(), [], cancellationToken);
-            await memberSets.SaveAsync(TenantId, MemberSets.PolicyRetractions(PolicyId), policy.State.PendingRetractions.Where(d => !_retractions.Contains(d)).ToList(), [], cancellationToken);
-            _targets.UnionWith(policy.State.TargetedDevices);
-            _retractions.UnionWith(policy.State.PendingRetractions);
-            policy.State.TargetedDevices.Clear();
-            policy.State.PendingRetractions.Clear();
-            await WritePolicyAsync(cancellationToken);
-        }
-
         if (policy.State.DeliveryPending && policy.State.Current is { } current)
         {
             // The last change may not have reached every device: deliver again (devices ignore a
@@ -145,7 +119,7 @@ internal sealed class PolicyGrain(
     {
         if (policy.State.Current is not null)
         {
-            throw new PolicyValidationException($"A policy with id '{PolicyId}' already exists.");
+            throw new InvalidRequestException($"A policy with id '{PolicyId}' already exists.");
         }
 
         Validate(draft, creating: true);
@@ -224,7 +198,7 @@ internal sealed class PolicyGrain(
                 if (string.IsNullOrWhiteSpace(target.GroupId)
                     || await GrainFactory.GetGrain<IGroupGrain>(GrainKeys.Scoped(TenantId, target.GroupId)).GetAsync() is null)
                 {
-                    throw new ObjectNotFoundException($"No group with id '{target.GroupId}' exists in this tenant.");
+                    throw new NotFoundException($"No group with id '{target.GroupId}' exists in this tenant.");
                 }
             }
         }
@@ -319,7 +293,7 @@ internal sealed class PolicyGrain(
             }
         }
 
-        // Exclusion beats inclusion only within the same kind of group (GRAPH.md §3).
+        // Exclusion beats inclusion only within the same kind of group (docs/architecture.md §9).
         if ((deviceIncluded && !deviceExcluded) || (userIncluded && !userExcluded))
         {
             // Not written here (this call interleaves with writes): the next write or deactivation persists it.
@@ -689,20 +663,20 @@ internal sealed class PolicyGrain(
     internal static void Validate(PolicyDefinition definition, bool creating)
     {
         var schema = PolicySchemas.Find(definition.ODataType)
-            ?? throw new PolicyValidationException($"'{definition.ODataType}' is not a supported policy type.");
+            ?? throw new InvalidRequestException($"'{definition.ODataType}' is not a supported policy type.");
         if (schema.Kind != definition.Kind)
         {
-            throw new PolicyValidationException($"'{definition.ODataType}' is not a {definition.Kind.ToString().ToLowerInvariant()} policy type.");
+            throw new InvalidRequestException($"'{definition.ODataType}' is not a {definition.Kind.ToString().ToLowerInvariant()} policy type.");
         }
 
         if (string.IsNullOrWhiteSpace(definition.DisplayName))
         {
-            throw new PolicyValidationException("displayName is required.");
+            throw new InvalidRequestException("displayName is required.");
         }
 
         if (definition.Settings.Keys.FirstOrDefault(k => schema.Find(k) is null) is { } unknown)
         {
-            throw new PolicyValidationException($"'{unknown}' is not a property of {definition.ODataType}.");
+            throw new InvalidRequestException($"'{unknown}' is not a property of {definition.ODataType}.");
         }
 
         if (definition.Kind != PolicyKind.Compliance)
@@ -713,12 +687,12 @@ internal sealed class PolicyGrain(
         var actions = definition.ScheduledActions.SelectMany(r => r.Actions).ToList();
         if (creating && actions.Count(a => a.ActionType == ComplianceActionType.Block) != 1)
         {
-            throw new PolicyValidationException("Compliance policy must have one and only one block scheduled action");
+            throw new InvalidRequestException("Compliance policy must have one and only one block scheduled action");
         }
 
         if (actions.FirstOrDefault(a => a.GracePeriodHours is < 0 or > 8760) is { } bad)
         {
-            throw new PolicyValidationException($"gracePeriodHours must be between 0 and 8760; got {bad.GracePeriodHours}.");
+            throw new InvalidRequestException($"gracePeriodHours must be between 0 and 8760; got {bad.GracePeriodHours}.");
         }
     }
 }

@@ -1,3 +1,5 @@
+using Intune.Grains.Errors;
+
 namespace Intune.Grains.Rbac;
 
 /// <summary>A tenant's custom roles and role assignments; read on every admin call's permission check.</summary>
@@ -18,7 +20,7 @@ internal sealed class TenantRbacGrain(
     {
         if (rbac.State.RoleAssignments.FirstOrDefault(a => a.RoleDefinitionId == id) is { } used)
         {
-            throw new RoleInUseException($"The role definition is used by role assignment '{used.DisplayName}' ({used.Id}); delete the assignment first.");
+            throw new ConflictException($"The role definition is used by role assignment '{used.DisplayName}' ({used.Id}); delete the assignment first.");
         }
 
         if (rbac.State.RoleDefinitions.RemoveAll(d => d.Id == id) == 0)

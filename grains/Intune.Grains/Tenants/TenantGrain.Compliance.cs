@@ -1,4 +1,5 @@
 using Intune.Grains.Devices;
+using Intune.Grains.Errors;
 using Intune.Grains.Policies;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -20,7 +21,7 @@ internal sealed partial class TenantGrain : ITenantComplianceGrain
     {
         if (thresholdDays is < ComplianceSettings.MinimumThresholdDays or > ComplianceSettings.MaximumThresholdDays)
         {
-            throw new PolicyValidationException(
+            throw new InvalidRequestException(
                 $"deviceComplianceCheckinThresholdDays must be between {ComplianceSettings.MinimumThresholdDays} and {ComplianceSettings.MaximumThresholdDays}; got {thresholdDays}.");
         }
 

@@ -1,4 +1,5 @@
 using Intune.Grains.Devices;
+using Intune.Grains.Errors;
 
 namespace Intune.Grains.Tenants;
 
@@ -72,17 +73,17 @@ internal sealed partial class TenantGrain
         if (current.Kind == EnrollmentConfigurationKind.Limit
             && (patch.IosRestriction ?? patch.AndroidRestriction ?? patch.WindowsRestriction ?? patch.MacOSRestriction) is not null)
         {
-            throw new EnrollmentConfigurationException("A device limit configuration has no platform restrictions.");
+            throw new InvalidRequestException("A device limit configuration has no platform restrictions.");
         }
 
         if (current.Kind == EnrollmentConfigurationKind.PlatformRestrictions && patch.Limit is not null)
         {
-            throw new EnrollmentConfigurationException("A platform restrictions configuration has no device limit.");
+            throw new InvalidRequestException("A platform restrictions configuration has no device limit.");
         }
 
         if (current.IsDefault && patch.DisplayName is { } name && name != current.DisplayName)
         {
-            throw new EnrollmentConfigurationException("The default configuration cannot be renamed.");
+            throw new InvalidRequestException("The default configuration cannot be renamed.");
         }
 
         var updated = current with
@@ -113,7 +114,7 @@ internal sealed partial class TenantGrain
 
         if (current.IsDefault)
         {
-            throw new EnrollmentConfigurationException("The default configuration cannot be deleted; change its settings instead.");
+            throw new InvalidRequestException("The default configuration cannot be deleted; change its settings instead.");
         }
 
         // Close the gap so priorities stay 1..n.
@@ -136,19 +137,19 @@ internal sealed partial class TenantGrain
 
         if (current.IsDefault)
         {
-            throw new EnrollmentConfigurationException("The default configuration applies to all users and all devices and cannot be assigned.");
+            throw new InvalidRequestException("The default configuration applies to all users and all devices and cannot be assigned.");
         }
 
         foreach (var target in targets)
         {
             if (!KnownTargets.Contains(target.ODataType))
             {
-                throw new EnrollmentConfigurationException($"Unknown assignment target '{target.ODataType}'; use one of {string.Join(", ", KnownTargets)}.");
+                throw new InvalidRequestException($"Unknown assignment target '{target.ODataType}'; use one of {string.Join(", ", KnownTargets)}.");
             }
 
             if (target.ODataType.Contains("GroupAssignmentTarget", StringComparison.OrdinalIgnoreCase) && string.IsNullOrWhiteSpace(target.GroupId))
             {
-                throw new EnrollmentConfigurationException($"A {target.ODataType} needs a groupId.");
+                throw new InvalidRequestException($"A {target.ODataType} needs a groupId.");
             }
         }
 
@@ -167,13 +168,13 @@ internal sealed partial class TenantGrain
 
         if (current.IsDefault)
         {
-            throw new EnrollmentConfigurationException("The default configuration always has priority 0 and is evaluated last.");
+            throw new InvalidRequestException("The default configuration always has priority 0 and is evaluated last.");
         }
 
         var others = Configurations.Where(c => c.Kind == current.Kind && !c.IsDefault && c.Id != id).OrderBy(c => c.Priority).ToList();
         if (priority < 1 || priority > others.Count + 1)
         {
-            throw new EnrollmentConfigurationException($"Priority must be between 1 and {others.Count + 1} for this kind of configuration.");
+            throw new InvalidRequestException($"Priority must be between 1 and {others.Count + 1} for this kind of configuration.");
         }
 
         others.Insert(priority - 1, current);
@@ -249,14 +250,19 @@ internal sealed partial class TenantGrain
         && configuration.Assignments.Any(a => EveryoneTargets.Contains(a.ODataType)
             || (a.ODataType == GroupTarget && userGroups.Contains(a.GroupId ?? string.Empty)));
 
-    /// <summary>The stored configurations, with the built-in defaults added for tenants that have none yet.</summary>
+    /// <summary>
+    /// The stored configurations, with the built-in defaults for tenants that have none yet. A
+    /// read: the defaults are stored only by the first write that changes a configuration.
+    /// </summary>
     private IReadOnlyList<EnrollmentConfiguration> Configurations
     {
         get
         {
-            if (!State.EnrollmentConfigurations.Any(c => c.IsDefault && c.Kind == EnrollmentConfigurationKind.Limit))
+            var stored = State.EnrollmentConfigurations;
+            var missing = new List<EnrollmentConfiguration>(2);
+            if (!stored.Any(c => c.IsDefault && c.Kind == EnrollmentConfigurationKind.Limit))
             {
-                State.EnrollmentConfigurations.Add(new EnrollmentConfiguration
+                missing.Add(new EnrollmentConfiguration
                 {
                     Id = $"{TenantId}_DefaultLimit",
                     Kind = EnrollmentConfigurationKind.Limit,
@@ -270,9 +276,9 @@ internal sealed partial class TenantGrain
                 });
             }
 
-            if (!State.EnrollmentConfigurations.Any(c => c.IsDefault && c.Kind == EnrollmentConfigurationKind.PlatformRestrictions))
+            if (!stored.Any(c => c.IsDefault && c.Kind == EnrollmentConfigurationKind.PlatformRestrictions))
             {
-                State.EnrollmentConfigurations.Add(new EnrollmentConfiguration
+                missing.Add(new EnrollmentConfiguration
                 {
                     Id = $"{TenantId}_DefaultPlatformRestrictions",
                     Kind = EnrollmentConfigurationKind.PlatformRestrictions,
@@ -285,7 +291,7 @@ internal sealed partial class TenantGrain
                 });
             }
 
-            return State.EnrollmentConfigurations;
+            return missing.Count == 0 ? stored : [.. stored, .. missing];
         }
     }
 
@@ -299,7 +305,7 @@ internal sealed partial class TenantGrain
     {
         if (configuration.Kind == EnrollmentConfigurationKind.Limit && configuration.Limit is < MinimumDeviceLimit or > MaximumDeviceLimit)
         {
-            throw new EnrollmentConfigurationException($"The device limit must be between {MinimumDeviceLimit} and {MaximumDeviceLimit}; got {configuration.Limit}.");
+            throw new InvalidRequestException($"The device limit must be between {MinimumDeviceLimit} and {MaximumDeviceLimit}; got {configuration.Limit}.");
         }
 
         if (configuration.Kind != EnrollmentConfigurationKind.PlatformRestrictions)
@@ -318,17 +324,17 @@ internal sealed partial class TenantGrain
             int[]? minimum = null, maximum = null;
             if (restriction.OsMinimumVersion is { } min && !OsVersion.TryParse(min, out minimum))
             {
-                throw new EnrollmentConfigurationException($"{name}.osMinimumVersion '{min}' is not a dotted version number such as 10.0.19045.");
+                throw new InvalidRequestException($"{name}.osMinimumVersion '{min}' is not a dotted version number such as 10.0.19045.");
             }
 
             if (restriction.OsMaximumVersion is { } max && !OsVersion.TryParse(max, out maximum))
             {
-                throw new EnrollmentConfigurationException($"{name}.osMaximumVersion '{max}' is not a dotted version number such as 18.1.");
+                throw new InvalidRequestException($"{name}.osMaximumVersion '{max}' is not a dotted version number such as 18.1.");
             }
 
             if (minimum is not null && maximum is not null && OsVersion.Compare(minimum, maximum) > 0)
             {
-                throw new EnrollmentConfigurationException($"{name}: osMinimumVersion {restriction.OsMinimumVersion} is above osMaximumVersion {restriction.OsMaximumVersion}.");
+                throw new InvalidRequestException($"{name}: osMinimumVersion {restriction.OsMinimumVersion} is above osMaximumVersion {restriction.OsMaximumVersion}.");
             }
         }
     }

@@ -6,38 +6,19 @@ using Intune.Grains.Audit;
 namespace Intune.AdminGateway.Audit;
 
 /// <summary>
-/// What the current admin call changed, for its audit event. Scoped per request: the audit
-/// middleware writes the event after the handler ran; handlers and application services add the
-/// resources they touched (with old/new values) and may name the activity more precisely than the
-/// defaults derived from the HTTP method and path.
+/// What the current admin call changed, for its audit event. Scoped per request: application
+/// services add the resources they touched (with old/new values); <see cref="AuditWriter"/> writes
+/// the event, named by the call's operation descriptor, once the call has ended.
 /// </summary>
 public sealed class AuditRecorder
 {
     private readonly List<AuditResource> _resources = [];
 
-    public string? Category { get; set; }
-
-    public string? ActivityType { get; set; }
-
-    public string? ActivityOperationType { get; set; }
-
     public IReadOnlyList<AuditResource> Resources => _resources;
 
-    /// <summary>
-    /// Names the change before it is attempted, so a refused attempt is recorded as a failure too.
-    /// The application layer calls this for every mutating operation; a front that sees no
-    /// description (a read) writes no event.
-    /// </summary>
-    public void Describe(string activityType, string operationType, string category)
-    {
-        ActivityType = activityType;
-        ActivityOperationType = operationType;
-        Category = category;
-    }
-
     /// <summary>Records a touched resource; pass the Graph representations before and after to list what changed.</summary>
-    public void AddResource(string resourceType, string resourceId, string displayName, object? before, object? after) =>
-        _resources.Add(new AuditResource(displayName, resourceType, resourceId, Changes(before, after)));
+    public void AddResource(string resourceType, string resourceId, string? displayName, object? before = null, object? after = null) =>
+        _resources.Add(new AuditResource(displayName ?? resourceId, resourceType, resourceId, Changes(before, after)));
 
     /// <summary>Top-level properties whose JSON differs between the two representations (null means absent).</summary>
     public static IReadOnlyList<AuditProperty> Changes(object? before, object? after)

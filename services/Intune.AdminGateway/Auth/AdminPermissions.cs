@@ -1,14 +1,10 @@
 using System.Security.Claims;
-using Intune.AdminGateway.Graph;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Intune.AdminGateway.Auth;
 
 /// <summary>
 /// Intune resource operations (the names Intune's RBAC uses in <c>resourceActions</c>). Every
-/// admin endpoint declares the one it needs with <see cref="PermissionEndpointExtensions.RequirePermission{TBuilder}"/>.
+/// admin operation names the one it needs in its <see cref="Operations.AdminOperation"/>.
 /// </summary>
 public static class AdminPermissions
 {
@@ -59,7 +55,7 @@ public static class AdminPermissions
         .ToList();
 }
 
-/// <summary>Intune's built-in roles (GRAPH.md §4) as sets of resource operations.</summary>
+/// <summary>Intune's built-in roles (docs/architecture.md §9) as sets of resource operations.</summary>
 public static class BuiltInRoles
 {
     public const string IntuneAdministrator = "Intune Administrator";
@@ -94,37 +90,4 @@ public static class BuiltInRoles
 public interface IPermissionResolver
 {
     ValueTask<IReadOnlySet<string>> ResolveAsync(ClaimsPrincipal user, CancellationToken cancellationToken);
-}
-
-/// <summary>Built-in roles from the token only (hosts without tenant RBAC state).</summary>
-public sealed class BuiltInRolePermissionResolver : IPermissionResolver
-{
-    public ValueTask<IReadOnlySet<string>> ResolveAsync(ClaimsPrincipal user, CancellationToken cancellationToken)
-    {
-        var granted = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var role in user.FindAll(AdminClaims.Roles))
-        {
-            if (BuiltInRoles.Permissions.TryGetValue(role.Value, out var permissions))
-            {
-                granted.UnionWith(permissions);
-            }
-        }
-
-        return ValueTask.FromResult<IReadOnlySet<string>>(granted);
-    }
-}
-
-public static class PermissionEndpointExtensions
-{
-    /// <summary>Answers 403 with Graph's error envelope unless the caller's roles grant <paramref name="permission"/>.</summary>
-    public static TBuilder RequirePermission<TBuilder>(this TBuilder builder, string permission)
-        where TBuilder : IEndpointConventionBuilder =>
-        builder.AddEndpointFilter(async (context, next) =>
-        {
-            var resolver = context.HttpContext.RequestServices.GetRequiredService<IPermissionResolver>();
-            var granted = await resolver.ResolveAsync(context.HttpContext.User, context.HttpContext.RequestAborted);
-            return granted.Contains(permission)
-                ? await next(context)
-                : GraphErrors.Forbidden($"The caller's roles do not grant '{permission}'.");
-        });
 }

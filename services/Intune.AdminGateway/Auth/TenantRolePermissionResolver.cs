@@ -1,5 +1,5 @@
 using System.Security.Claims;
-using Intune.AdminGateway.Application;
+using Intune.AdminGateway.Resources.Roles;
 
 namespace Intune.AdminGateway.Auth;
 
@@ -7,7 +7,7 @@ namespace Intune.AdminGateway.Auth;
 /// Built-in roles named in the token plus the tenant's role assignments (custom or built-in
 /// roles assigned to the caller's object id or UPN). Resolved on each permission check (one grain call).
 /// </summary>
-public sealed class TenantRolePermissionResolver(RoleManagement roles) : IPermissionResolver
+public sealed class TenantRolePermissionResolver(RoleService roles) : IPermissionResolver
 {
     public async ValueTask<IReadOnlySet<string>> ResolveAsync(ClaimsPrincipal user, CancellationToken cancellationToken)
     {

@@ -7,22 +7,24 @@ namespace Intune.AdminGateway.Graph;
 /// <summary>
 /// Graph's error envelope: <c>{"error":{"code","message","innerError":{"request-id","client-request-id","date"}}}</c>.
 /// The SDK turns it into an <c>ODataError</c>; messages are written for the admin reading them.
+/// Handlers do not build these: they throw the application's refusals, which
+/// <see cref="Errors.GraphErrorFilter"/> turns into envelopes; the pipeline (authentication,
+/// throttling, tenant moves, unhandled errors) writes its own with <see cref="WriteAsync"/>.
 /// </summary>
 public static class GraphErrors
 {
-    public static IResult BadRequest(string message) => new GraphErrorResult(StatusCodes.Status400BadRequest, "BadRequest", message);
-
-    public static IResult NotFound(string message) => new GraphErrorResult(StatusCodes.Status404NotFound, "ResourceNotFound", message);
-
-    public static IResult Unauthorized(string message) => new GraphErrorResult(StatusCodes.Status401Unauthorized, "InvalidAuthenticationToken", message);
-
-    public static IResult Forbidden(string message) => new GraphErrorResult(StatusCodes.Status403Forbidden, "Forbidden", message);
+    public static IResult Result(int status, string code, string message) => new GraphErrorResult(status, code, message);
 
     public static Task WriteAsync(HttpContext context, int status, string code, string message) =>
         new GraphErrorResult(status, code, message).ExecuteAsync(context);
 
-    private sealed class GraphErrorResult(int status, string code, string message) : IResult
+    /// <summary>A <c>Retry-After</c> value: whole seconds, at least one.</summary>
+    public static string Seconds(TimeSpan wait) => Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+
+    private sealed class GraphErrorResult(int status, string code, string message) : IResult, IStatusCodeHttpResult
     {
+        public int? StatusCode => status;
+
         public async Task ExecuteAsync(HttpContext context)
         {
             context.Response.StatusCode = status;

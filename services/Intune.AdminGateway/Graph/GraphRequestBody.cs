@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Intune.Grains.Errors;
 using Microsoft.AspNetCore.Http;
 
 namespace Intune.AdminGateway.Graph;
@@ -9,8 +10,8 @@ namespace Intune.AdminGateway.Graph;
 /// Reads a Graph request body into a DTO, or answers why not in words an admin can act on:
 /// size limit, malformed JSON (with line and position), a missing or unknown <c>@odata.type</c>,
 /// properties the type does not have, wrong value types and out-of-range values
-/// (DataAnnotations on the DTO). Every admin API that takes a body goes through here, so no
-/// client mistake reaches a handler as an exception (and so never becomes a 500).
+/// (DataAnnotations on the DTO). Every admin API that takes a body goes through here; what it
+/// cannot accept leaves as <see cref="InvalidRequestException"/> (a 400, never a 500).
 /// </summary>
 public static class GraphRequestBody
 {
@@ -31,52 +32,10 @@ public static class GraphRequestBody
     /// <paramref name="defaultODataType"/> is assumed when a body leaves its type out, as Graph
     /// does for collections of one entity type (the Graph SDK sends no type for those).
     /// </summary>
-    public static async Task<GraphBody<T>> ReadAsync<T>(HttpContext context, IReadOnlyDictionary<string, Type>? odataTypes = null, string? defaultODataType = null)
+    public static async Task<T> ReadAsync<T>(HttpContext context, IReadOnlyDictionary<string, Type>? odataTypes = null, string? defaultODataType = null)
         where T : class
     {
-        var request = context.Request;
-        if (request.ContentLength > MaxBytes)
-        {
-            return Fail<T>($"The request body is {request.ContentLength} bytes; the limit is {MaxBytes} bytes.");
-        }
-
-        if (request.ContentType is { } contentType && !contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
-        {
-            return Fail<T>($"Send the body as JSON with 'Content-Type: application/json' (got '{contentType}').");
-        }
-
-        var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, context.RequestAborted)) > 0)
-        {
-            buffer.Write(chunk, 0, read);
-            if (buffer.Length > MaxBytes)
-            {
-                return Fail<T>($"The request body exceeds the limit of {MaxBytes} bytes.");
-            }
-        }
-
-        if (buffer.Length == 0)
-        {
-            return Fail<T>("The request body is empty; send a JSON object.");
-        }
-
-        JsonNode? node;
-        try
-        {
-            node = JsonNode.Parse(buffer.ToArray(), documentOptions: new JsonDocumentOptions { MaxDepth = 32 });
-        }
-        catch (JsonException e)
-        {
-            return Fail<T>($"The request body is not valid JSON (line {e.LineNumber + 1}, position {e.BytePositionInLine + 1}).");
-        }
-
-        if (node is not JsonObject body)
-        {
-            return Fail<T>("The request body must be a JSON object.");
-        }
-
+        var body = await ReadObjectAsync(context) ?? throw Invalid("The request body is empty; send a JSON object.");
         var target = typeof(T);
         if (odataTypes is not null)
         {
@@ -93,12 +52,12 @@ public static class GraphRequestBody
 
             if (odataType is null)
             {
-                return Fail<T>($"The body must name its type in '@odata.type': one of {expected}.");
+                throw Invalid($"The body must name its type in '@odata.type': one of {expected}.");
             }
 
             if (!odataTypes.TryGetValue(odataType, out target!))
             {
-                return Fail<T>($"'@odata.type' '{odataType}' is not supported here; use one of {expected}.");
+                throw Invalid($"'@odata.type' '{odataType}' is not supported here; use one of {expected}.");
             }
         }
 
@@ -109,7 +68,7 @@ public static class GraphRequestBody
             .ToList();
         if (unknown.Count > 0)
         {
-            return Fail<T>($"The property '{unknown[0]}' does not exist on type '{typeName.TrimStart('#')}'.");
+            throw Invalid($"The property '{unknown[0]}' does not exist on type '{typeName.TrimStart('#')}'.");
         }
 
         foreach (var annotation in body.Where(p => p.Key.StartsWith("@odata.", StringComparison.Ordinal) && !known.Contains(p.Key)).Select(p => p.Key).ToList())
@@ -125,30 +84,73 @@ public static class GraphRequestBody
         catch (JsonException e)
         {
             var path = string.IsNullOrEmpty(e.Path) || e.Path == "$" ? "the body" : $"'{e.Path.TrimStart('$', '.')}'";
-            return Fail<T>($"A value in {path} has the wrong type or an unknown property; check it against '{typeName.TrimStart('#')}'.");
+            throw Invalid($"A value in {path} has the wrong type or an unknown property; check it against '{typeName.TrimStart('#')}'.");
         }
 
         if (value is not T dto)
         {
-            return Fail<T>($"The body does not describe a '{typeName.TrimStart('#')}'.");
+            throw Invalid($"The body does not describe a '{typeName.TrimStart('#')}'.");
         }
 
         var results = new List<ValidationResult>();
         if (!Validator.TryValidateObject(dto, new ValidationContext(dto), results, validateAllProperties: true))
         {
-            return Fail<T>(string.Join(" ", results.Select(r => r.ErrorMessage)));
+            throw Invalid(string.Join(" ", results.Select(r => r.ErrorMessage)));
         }
 
-        return new GraphBody<T>(dto, null);
+        return dto;
     }
 
-    private static GraphBody<T> Fail<T>(string message)
-        where T : class => new(null, GraphErrors.BadRequest(message));
-}
+    /// <summary>
+    /// The body as a JSON object, or null when there is none (Graph actions are sent with
+    /// <c>Content-Length: 0</c>): the size, content type and syntax checks of every body.
+    /// </summary>
+    public static async Task<JsonObject?> ReadObjectAsync(HttpContext context)
+    {
+        var request = context.Request;
+        if (request.ContentLength > MaxBytes)
+        {
+            throw Invalid($"The request body is {request.ContentLength} bytes; the limit is {MaxBytes} bytes.");
+        }
 
-/// <summary>The DTO, or the 400 to return instead.</summary>
-public sealed record GraphBody<T>(T? Value, IResult? Error)
-    where T : class
-{
-    public bool IsValid => Error is null;
+        if (request.ContentType is { } contentType && !contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+        {
+            throw Invalid($"Send the body as JSON with 'Content-Type: application/json' (got '{contentType}').");
+        }
+
+        var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, context.RequestAborted)) > 0)
+        {
+            buffer.Write(chunk, 0, read);
+            if (buffer.Length > MaxBytes)
+            {
+                throw Invalid($"The request body exceeds the limit of {MaxBytes} bytes.");
+            }
+        }
+
+        if (buffer.Length == 0 || buffer.ToArray().All(b => b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n'))
+        {
+            return null;
+        }
+
+        JsonNode? node;
+        try
+        {
+            node = JsonNode.Parse(buffer.ToArray(), documentOptions: new JsonDocumentOptions { MaxDepth = 32 });
+        }
+        catch (JsonException e)
+        {
+            throw Invalid($"The request body is not valid JSON (line {e.LineNumber + 1}, position {e.BytePositionInLine + 1}).");
+        }
+
+        return node as JsonObject ?? throw Invalid("The request body must be a JSON object.");
+    }
+
+    /// <summary>The body as a JSON object; an empty body is refused.</summary>
+    public static async Task<JsonObject> ReadRequiredObjectAsync(HttpContext context) =>
+        await ReadObjectAsync(context) ?? throw Invalid("The request body is empty; send a JSON object.");
+
+    private static InvalidRequestException Invalid(string message) => new(message, "body");
 }

@@ -37,6 +37,11 @@ internal static class CompliancePayload
 
     public static void AddTo(CheckInResponse response, DeviceCheckInResult result)
     {
+        if (result.Configuration.Count + result.Conflicts.Count + result.CompliancePolicies.Count == 0)
+        {
+            return; // a not-modified check-in: nothing to map, nothing to allocate
+        }
+
         response.Configuration.AddRange(result.Configuration.Select(s => new ConfigurationSetting
         {
             Setting = s.Setting,

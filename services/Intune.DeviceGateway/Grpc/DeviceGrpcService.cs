@@ -62,6 +62,7 @@ internal sealed class DeviceGrpcService(
         }
         catch (EnrollmentRefusedException ex)
         {
+            DeviceGatewayMetrics.Enrolled(request.Platform.ToString(), ex.Reason.ToString());
             throw new RpcException(new Status(ToStatusCode(ex.Reason), ex.Message));
         }
         catch (TenantNotRoutableException)
@@ -69,6 +70,7 @@ internal sealed class DeviceGrpcService(
             throw new RpcException(new Status(StatusCode.Unauthenticated, "The enrollment token names a tenant this service does not know."));
         }
 
+        DeviceGatewayMetrics.Enrolled(request.Platform.ToString(), "Enrolled");
         return new EnrollResponse
         {
             TenantId = result.TenantId,
@@ -88,17 +90,21 @@ internal sealed class DeviceGrpcService(
         try
         {
             var grains = await RouteAsync(identity, writes: true, context.CancellationToken);
-            var results = request.CommandResults
-                .Select(r => new DeviceCommandResult(r.CommandId, r.Succeeded, NullIfEmpty(r.Error)))
-                .ToList();
+            // Most check-ins report nothing: no lists built for them.
+            IReadOnlyList<DeviceCommandResult> results = request.CommandResults.Count == 0
+                ? []
+                : request.CommandResults.Select(r => new DeviceCommandResult(r.CommandId, r.Succeeded, NullIfEmpty(r.Error))).ToList();
             result = await grains.GetGrain<IDeviceGrain>(GrainKeys.Scoped(identity.TenantId, identity.DeviceId))
                 .CheckInAsync(new DeviceCheckIn(identity.CertificateSerialNumber, facts, NullIfEmpty(request.AssignmentEtag), results)
                 {
-                    SettingReports = request.SettingReports.Select(r => new Grains.Policies.SettingReport(r.PolicyId, r.Setting, r.Succeeded, NullIfEmpty(r.ErrorMessage))).ToList(),
+                    SettingReports = request.SettingReports.Count == 0
+                        ? []
+                        : request.SettingReports.Select(r => new Grains.Policies.SettingReport(r.PolicyId, r.Setting, r.Succeeded, NullIfEmpty(r.ErrorMessage))).ToList(),
                 });
         }
         catch (DeviceAuthenticationException ex)
         {
+            DeviceGatewayMetrics.CallRefused(context.Method, StatusCode.PermissionDenied);
             throw new RpcException(new Status(StatusCode.PermissionDenied, ex.Message));
         }
 
@@ -110,7 +116,11 @@ internal sealed class DeviceGrpcService(
             NextCheckIn = Timestamp.FromDateTimeOffset(result.NextCheckIn),
             Unenrolled = result.Unenrolled,
         };
-        response.Commands.AddRange((result.Commands ?? []).Select(ToWire));
+        if (result.Commands is { Count: > 0 } commands)
+        {
+            response.Commands.AddRange(commands.Select(ToWire));
+        }
+
         CompliancePayload.AddTo(response, result);
         return response;
     }
@@ -144,6 +154,7 @@ internal sealed class DeviceGrpcService(
             await foreach (var nudge in nudges.Reader.ReadAllAsync(context.CancellationToken))
             {
                 await responseStream.WriteAsync(new Nudge { Reason = nudge.Reason, Attempt = nudge.Attempt }, context.CancellationToken);
+                DeviceGatewayMetrics.NudgeDelivered();
             }
 
             // The channel completes only when the lease could not be renewed (the device was removed).
@@ -181,6 +192,7 @@ internal sealed class DeviceGrpcService(
         }
         catch (DeviceAuthenticationException ex)
         {
+            DeviceGatewayMetrics.CallRefused(context.Method, StatusCode.PermissionDenied);
             throw new RpcException(new Status(StatusCode.PermissionDenied, ex.Message));
         }
         catch (ArgumentException ex)

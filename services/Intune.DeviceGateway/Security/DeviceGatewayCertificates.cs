@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Intune.ClusterConfig;
@@ -23,6 +25,10 @@ public sealed record DeviceEndpointBinding(int Port, string? ScaleUnitId = null,
 /// the port serves, so devices that pinned that CA at enrollment can authenticate the gateway
 /// (device certificates are checked against the CAs in <see cref="TrustedAuthorities"/>). The
 /// private keys are the gateway's own and never leave this process.
+/// Each port's certificate is held with its prepared TLS context (chain built once), so a
+/// handshake does no certificate work of the server's and OpenSSL's session cache lets
+/// returning devices resume; <see cref="Use"/> swaps a port's certificate for the connections
+/// that follow (renewal before expiry) while open connections keep theirs.
 /// </summary>
 public sealed class DeviceGatewayCertificates(
     IServiceProvider services,
@@ -30,7 +36,7 @@ public sealed class DeviceGatewayCertificates(
     IOptions<GatewayListenOptions> options,
     ILogger<DeviceGatewayCertificates> logger) : IHostedService
 {
-    private readonly Dictionary<int, X509Certificate2> _server = [];
+    private readonly ConcurrentDictionary<int, ServerEndpoint> _server = new();
 
     public IReadOnlyList<DeviceEndpointBinding> Bindings => bindings;
 
@@ -38,7 +44,16 @@ public sealed class DeviceGatewayCertificates(
     public X509Certificate2 ServerCertificate => ServerCertificateFor(bindings[0].Port)
         ?? throw new InvalidOperationException("The device gateway has no TLS certificate yet.");
 
-    public X509Certificate2? ServerCertificateFor(int port) => _server.GetValueOrDefault(port);
+    public X509Certificate2? ServerCertificateFor(int port) => _server.GetValueOrDefault(port)?.Certificate;
+
+    /// <summary>
+    /// The TLS settings of a port's handshakes, the same object for every connection until the
+    /// certificate is replaced; null while the port has no certificate.
+    /// </summary>
+    public SslServerAuthenticationOptions? TlsOptionsFor(int port) => _server.GetValueOrDefault(port)?.Tls;
+
+    /// <summary>Serves <paramref name="certificate"/> (with its private key) on <paramref name="port"/> from the next handshake on.</summary>
+    public void Use(int port, X509Certificate2 certificate) => _server[port] = new ServerEndpoint(certificate, DeviceTls.ServerOptions(certificate));
 
     public DeviceEndpointBinding? BindingOf(int port) => bindings.FirstOrDefault(b => b.Port == port);
 
@@ -51,7 +66,7 @@ public sealed class DeviceGatewayCertificates(
                 var grains = binding.ScaleUnitId is null
                     ? services.GetRequiredService<IGrainFactory>()
                     : await services.GetRequiredService<IScaleUnitRouter>().ForScaleUnitAsync(binding.ScaleUnitId, cancellationToken);
-                _server[binding.Port] = await IssueAsync(grains, binding);
+                Use(binding.Port, await IssueAsync(grains, binding));
             }
             catch (ScaleUnitUnavailableException ex) when (bindings.Count > 1)
             {
@@ -79,4 +94,6 @@ public sealed class DeviceGatewayCertificates(
         logger.LogInformation("Device gateway TLS certificate on port {Port} ({Unit}) issued for {Hosts}, valid until {NotAfter:u}", binding.Port, binding.ScaleUnitId ?? "this unit", string.Join(", ", hosts), server.NotAfter);
         return server;
     }
+
+    private sealed record ServerEndpoint(X509Certificate2 Certificate, SslServerAuthenticationOptions Tls);
 }

@@ -20,22 +20,25 @@ public sealed class DeviceCertificateAuthenticator(IScaleUnitRouter router, Trus
     private const string CommonName = "2.5.4.3";
     private const string Organization = "2.5.4.10";
     private const string OrganizationalUnit = "2.5.4.11";
+    private Func<X509Certificate2, Task<DeviceIdentity>>? _validateForConnection;
 
     public Task<DeviceIdentity> AuthenticateAsync(ServerCallContext context)
     {
-        var certificate = context.GetHttpContext().Connection.ClientCertificate
-            ?? throw new RpcException(new Status(StatusCode.Unauthenticated, "This call needs the device's MDM certificate (mutual TLS). Enroll first, then present the issued certificate."));
-        return AuthenticateAsync(certificate, context.CancellationToken);
+        var http = context.GetHttpContext();
+        var certificate = http.Connection.ClientCertificate
+            ?? throw Refused("This call needs the device's MDM certificate (mutual TLS). Enroll first, then present the issued certificate.");
+        // Expiry is checked on every call; the chain and issuer once per TLS connection.
+        ThrowIfExpired(certificate);
+        // Shared by the connection's calls, so no one call's cancellation may end it.
+        return http.Features.Get<DeviceConnection>() is { } connection
+            ? connection.IdentityAsync(certificate, _validateForConnection ??= c => AuthenticateAsync(c, CancellationToken.None))
+            : AuthenticateAsync(certificate, context.CancellationToken);
     }
 
+    /// <summary>Checks expiry, subject, and the chain to the CA of the unit the certificate names.</summary>
     public async Task<DeviceIdentity> AuthenticateAsync(X509Certificate2 certificate, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        if (certificate.NotAfter.ToUniversalTime() <= now.UtcDateTime)
-        {
-            throw new RpcException(new Status(StatusCode.Unauthenticated, $"The device certificate expired at {certificate.NotAfter.ToUniversalTime():u}. Enroll the device again."));
-        }
-
+        var now = ThrowIfExpired(certificate);
         string? tenant = null, device = null, unit = null;
         foreach (var rdn in certificate.SubjectName.EnumerateRelativeDistinguishedNames())
         {
@@ -49,7 +52,7 @@ public sealed class DeviceCertificateAuthenticator(IScaleUnitRouter router, Trus
 
         if (string.IsNullOrEmpty(tenant) || string.IsNullOrEmpty(device) || string.IsNullOrEmpty(unit))
         {
-            throw new RpcException(new Status(StatusCode.Unauthenticated, "The device certificate does not name a tenant, device and scale unit."));
+            throw Refused("The device certificate does not name a tenant, device and scale unit.");
         }
 
         X509Certificate2? authority;
@@ -74,9 +77,26 @@ public sealed class DeviceCertificateAuthenticator(IScaleUnitRouter router, Trus
         chain.ChainPolicy.ApplicationPolicy.Add(new System.Security.Cryptography.Oid("1.3.6.1.5.5.7.3.2"));
         if (authority is null || !chain.Build(certificate))
         {
-            throw new RpcException(new Status(StatusCode.Unauthenticated, "The device certificate was not issued by this scale unit's certificate authority (or a trusted peer's)."));
+            throw Refused("The device certificate was not issued by this scale unit's certificate authority (or a trusted peer's).");
         }
 
         return new DeviceIdentity(tenant, device, unit, certificate.SerialNumber);
+    }
+
+    private static RpcException Refused(string message)
+    {
+        DeviceGatewayMetrics.CallRefused("authentication", StatusCode.Unauthenticated);
+        return new RpcException(new Status(StatusCode.Unauthenticated, message));
+    }
+
+    private DateTimeOffset ThrowIfExpired(X509Certificate2 certificate)
+    {
+        var now = time.GetUtcNow();
+        if (certificate.NotAfter.ToUniversalTime() <= now.UtcDateTime)
+        {
+            throw Refused($"The device certificate expired at {certificate.NotAfter.ToUniversalTime():u}. Enroll the device again.");
+        }
+
+        return now;
     }
 }

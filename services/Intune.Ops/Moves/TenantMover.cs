@@ -21,7 +21,7 @@ public enum MoveStep
 public sealed record TenantMoveResult(string TenantId, string From, string To, IReadOnlyDictionary<string, int> Counts, string Checksum);
 
 /// <summary>
-/// Moves a tenant between scale units (ARCHITECTURE.md §3): export its rows from the source
+/// Moves a tenant between scale units (docs/architecture.md §7): export its rows from the source
 /// unit's storage, import them into the target's under the target's ServiceId, verify counts and
 /// SHA-256 checksums on both sides, switch the directory, and only then delete the source rows.
 /// Until the switch the directory names the source, so a move stopped at any point (error, crash,
@@ -41,7 +41,7 @@ public sealed class TenantMover(OpsEnvironment env, Func<MoveStep, int, int, Tas
     public async Task<TenantMoveResult> MoveAsync(string tenantId, string targetUnitId, CancellationToken cancellationToken)
     {
         var entry = await env.Directory.GetAsync(tenantId, cancellationToken)
-            ?? throw new OpsException($"Tenant '{tenantId}' is not in the tenant directory.");
+            ?? throw new OpsException($"Tenant '{tenantId}' is not in the tenant directory.", Intune.CommandLine.ExitCodes.NotFound);
         var target = env.Topology.Unit(targetUnitId);
         if (entry.State != TenantDirectoryState.Active && !(entry.State == TenantDirectoryState.Moving && entry.MovingTo is not null))
         {
@@ -141,13 +141,13 @@ public sealed class TenantMover(OpsEnvironment env, Func<MoveStep, int, int, Tas
         {
             if (actualCounts[table] != count)
             {
-                throw new OpsException($"Verification failed on the {side} {unit.Id}: {table} has {actualCounts[table]} rows of the tenant, expected {count}. The tenant stays on its source unit.");
+                throw new OpsException($"Verification failed on the {side} {unit.Id}: {table} has {actualCounts[table]} rows of the tenant, expected {count}. The tenant stays on its source unit.", Intune.CommandLine.ExitCodes.Failed);
             }
         }
 
         if (actual.Checksum != expected.Checksum)
         {
-            throw new OpsException($"Verification failed on the {side} {unit.Id}: SHA-256 {actual.Checksum} differs from the export's {expected.Checksum}. The tenant stays on its source unit.");
+            throw new OpsException($"Verification failed on the {side} {unit.Id}: SHA-256 {actual.Checksum} differs from the export's {expected.Checksum}. The tenant stays on its source unit.", Intune.CommandLine.ExitCodes.Failed);
         }
     }
 

@@ -87,6 +87,7 @@ public sealed class LocalTenantBootstrapper(
         var g = gateways.Value;
         Console.WriteLine();
         Console.WriteLine($"Admin gateway (Graph):  http://{g.ListenAddress}:{g.AdminPort}/v1.0");
+        Console.WriteLine($"Admin center (browser): http://{g.ListenAddress}:{g.AdminPort}/ (sign in by pasting the admin token below)");
         Console.WriteLine($"Device gateway (gRPC):  https://{g.ListenAddress}:{g.DevicePort}");
         Console.WriteLine($"Tenant:                 {local.Id} ({local.DisplayName})");
         Console.WriteLine($"Enrollment token:       {enrollmentToken}");

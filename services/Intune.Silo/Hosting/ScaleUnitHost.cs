@@ -6,7 +6,7 @@ namespace Intune.Silo.Hosting;
 
 /// <summary>
 /// Builds one scale unit's process: the silo, and for the local default both gateways in the
-/// same process (ARCHITECTURE.md §1). Tests call <see cref="Create"/> with their own settings.
+/// same process (docs/architecture.md §1). Tests call <see cref="Create"/> with their own settings.
 /// </summary>
 public static class ScaleUnitHost
 {

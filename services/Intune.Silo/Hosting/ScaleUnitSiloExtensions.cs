@@ -3,6 +3,7 @@ using Intune.ClusterConfig;
 using Intune.Grains;
 using Intune.Grains.Hosting;
 using Intune.Routing;
+using Intune.ServiceDefaults;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Storage;

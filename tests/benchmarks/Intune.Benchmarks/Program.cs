@@ -11,10 +11,13 @@ var profile = profileName switch
     "smoke" => Profile.Smoke,
     _ => throw new ArgumentException($"Unknown profile '{profileName}': use quick or full."),
 };
-var command = profileName == "quick" ? "./build.sh --target=Bench" : $"./build.sh --target=Bench --profile={profileName}";
-var report = new Report(profile.Name, command);
-Console.WriteLine($"Intune.Cluster benchmarks, profile {profile.Name}");
-await new SystemBenchmarks(profile, report).RunAsync();
+// --scenarios transport: only enrollment, the transport ladder and the check-ins (minutes, no seeding), in a section of its own.
+var transportOnly = ArgValue("--scenarios") == "transport";
+var command = (profileName == "quick" ? "./build.sh --target=Bench" : $"./build.sh --target=Bench --profile={profileName}")
+    + (transportOnly ? " --scenarios=transport" : string.Empty);
+var report = new Report(transportOnly ? $"{profile.Name}-transport" : profile.Name, command);
+Console.WriteLine($"Intune.Cluster benchmarks, profile {profile.Name}{(transportOnly ? ", transport scenarios only" : string.Empty)}");
+await new SystemBenchmarks(profile, report).RunAsync(transportOnly);
 report.Write(output);
 Console.WriteLine($"Wrote {Path.Combine(output, "benchmarks.md")} and benchmarks-{profile.Name}.json");
 

@@ -14,7 +14,8 @@ public sealed record Figure(
     double? CeilingValue = null,
     string? Target = null,
     bool? TargetMet = null,
-    string? Notes = null)
+    string? Notes = null,
+    double? RequestsPerOperation = null)
 {
     public double? Ratio => CeilingValue is > 0 ? Value / CeilingValue : null;
 }
@@ -24,13 +25,15 @@ public sealed class Report(string profile, string command)
 {
     private readonly List<Figure> _figures = [];
     private readonly DateTimeOffset _started = DateTimeOffset.UtcNow;
+    private readonly string _loadAtStart = LoadAverage();
 
     public void Add(Figure figure)
     {
         _figures.Add(figure);
         var ratio = figure.Ratio is { } r ? $" ({r:P0} of {figure.Ceiling})" : string.Empty;
+        var requests = figure.RequestsPerOperation is { } q ? $" [storage requests/op {q:F2}]" : string.Empty;
         var target = figure.Target is null ? string.Empty : $" target {figure.Target}: {(figure.TargetMet switch { true => "met", false => "NOT met", null => "not judged at this size" })}";
-        Console.WriteLine($"  {figure.Scenario} | {figure.Metric}: {Format(figure.Value)} {figure.Unit}{ratio}{target}");
+        Console.WriteLine($"  {figure.Scenario} | {figure.Metric}: {Format(figure.Value)} {figure.Unit}{ratio}{requests}{target}{(figure.Notes is null ? string.Empty : $" ({figure.Notes})")}");
     }
 
     public void Write(string directory)
@@ -44,7 +47,7 @@ public sealed class Report(string profile, string command)
             date = _started,
             durationSeconds = (DateTimeOffset.UtcNow - _started).TotalSeconds,
             machine,
-            figures = _figures.Select(f => new { f.Scenario, f.Metric, f.Value, f.Unit, f.Ceiling, f.CeilingValue, f.Ratio, f.Target, f.TargetMet, f.Notes }),
+            figures = _figures.Select(f => new { f.Scenario, f.Metric, f.Value, f.Unit, f.Ceiling, f.CeilingValue, f.Ratio, f.Target, f.TargetMet, f.Notes, f.RequestsPerOperation }),
         };
         File.WriteAllText(Path.Combine(directory, $"benchmarks-{profile}.json"), JsonSerializer.Serialize(json, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
 
@@ -52,18 +55,20 @@ public sealed class Report(string profile, string command)
         md.AppendLine($"## Profile `{profile}` — {_started:yyyy-MM-dd HH:mm} UTC");
         md.AppendLine();
         md.AppendLine($"- Command: `{command}`");
-        md.AppendLine($"- Machine: {machine}; client and server share the machine (the ceilings are measured in the same run, on the same cores).");
+        md.AppendLine($"- Machine: {machine}; the load generator and the whole scale unit share one process and its cores (the ceilings are measured in the same run, the same way).");
+        md.AppendLine($"- Machine load (load average 1/5/15 min, other work included): {_loadAtStart} at start, {LoadAverage()} at end");
         md.AppendLine($"- Duration: {(DateTimeOffset.UtcNow - _started).TotalSeconds:F0} s");
         md.AppendLine();
-        md.AppendLine("| scenario | metric | value | ceiling (same run) | ratio | target | met |");
-        md.AppendLine("|---|---|---|---|---|---|---|");
+        md.AppendLine("| scenario | metric | value | ceiling (same run) | ratio | storage requests / op | target | met |");
+        md.AppendLine("|---|---|---|---|---|---|---|---|");
         foreach (var f in _figures)
         {
             var ceiling = f.Ceiling is null ? string.Empty : $"{f.Ceiling}: {Format(f.CeilingValue!.Value)}";
             var ratio = f.Ratio is { } r ? r.ToString("P0") : string.Empty;
             var met = f.TargetMet is null ? string.Empty : f.TargetMet.Value ? "yes" : "**no**";
             var notes = f.Notes is null ? string.Empty : $" ({f.Notes})";
-            md.AppendLine($"| {f.Scenario} | {f.Metric}{notes} | {Format(f.Value)} {f.Unit} | {ceiling} | {ratio} | {f.Target} | {met} |");
+            var requests = f.RequestsPerOperation is { } q ? q.ToString("F2") : string.Empty;
+            md.AppendLine($"| {f.Scenario} | {f.Metric}{notes} | {Format(f.Value)} {f.Unit} | {ceiling} | {ratio} | {requests} | {f.Target} | {met} |");
         }
 
         var path = Path.Combine(directory, "benchmarks.md");
@@ -95,6 +100,22 @@ public sealed class Report(string profile, string command)
 
         sections[profile] = section;
         return Header + string.Join("\n", sections.OrderByDescending(s => s.Key == "full").Select(s => s.Value).Concat(notes));
+    }
+
+    private static string LoadAverage()
+    {
+        try
+        {
+            return string.Join(" / ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+        }
+        catch (IOException)
+        {
+            return "unknown";
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return "unknown";
+        }
     }
 
     private static string Format(double value) => value switch

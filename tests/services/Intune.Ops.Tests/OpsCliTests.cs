@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Intune.CommandLine;
 using Intune.Device.V1;
 using Intune.Routing;
 
@@ -35,7 +36,7 @@ public sealed class OpsCliTests(TwoUnits units) : IClassFixture<TwoUnits>
     {
         var (exit, _, error) = await units.OpsAsync("tenant", "create", "--name", "Contoso APAC", "--region", "apac", "--json");
 
-        Assert.Equal(1, exit);
+        Assert.Equal(ExitCodes.Usage, exit);
         Assert.Contains("No scale unit serves region 'apac'", error);
     }
 
@@ -44,7 +45,7 @@ public sealed class OpsCliTests(TwoUnits units) : IClassFixture<TwoUnits>
     {
         var (exit, _, error) = await units.OpsAsync("tenant", "create", "--name", "X", "--region", "mars");
 
-        Assert.NotEqual(0, exit);
+        Assert.Equal(ExitCodes.Usage, exit);
         Assert.Contains("mars", error);
     }
 
@@ -66,7 +67,7 @@ public sealed class OpsCliTests(TwoUnits units) : IClassFixture<TwoUnits>
         var shown = JsonNode.Parse(showOutput)!;
         Assert.Equal("Contoso NA", (string?)shown["tenant"]!["displayName"]);
         Assert.Equal(0, (long)shown["devices"]!);
-        Assert.Equal(1, missingExit);
+        Assert.Equal(ExitCodes.NotFound, missingExit);
         Assert.Contains("not in the tenant directory", missingError);
     }
 
@@ -93,7 +94,7 @@ public sealed class OpsCliTests(TwoUnits units) : IClassFixture<TwoUnits>
     {
         var (exit, _, error) = await units.OpsAsync("token", "--tenant", "contoso", "--role", "Intune Administrator");
 
-        Assert.Equal(1, exit);
+        Assert.Equal(ExitCodes.Usage, exit);
         Assert.Contains("--tenant 'contoso' is not a tenant id", error);
     }
 

@@ -67,6 +67,9 @@ public sealed class ScaleUnitTestHost : IAsyncDisposable
     /// <summary>Configuration added over the defaults at the next start (e.g. tighter rate limits).</summary>
     public Dictionary<string, string?> Settings { get; } = new();
 
+    /// <summary>Run on the built host before it starts, e.g. to map endpoints of a benchmark's own.</summary>
+    public Action<WebApplication>? BeforeStart { get; set; }
+
     public int AdminPort { get; private set; }
 
     public int DevicePort { get; private set; }
@@ -112,6 +115,7 @@ public sealed class ScaleUnitTestHost : IAsyncDisposable
         }
 
         _app = ScaleUnitHost.Create([], builder => builder.Configuration.AddInMemoryCollection(settings));
+        BeforeStart?.Invoke(_app);
         await _app.StartAsync();
     }
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Grpc.Core;
 using Intune.Benchmarks.Echo;
+using Intune.DeviceGateway.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -12,22 +13,24 @@ using Microsoft.Extensions.Logging;
 namespace Intune.Benchmarks.Scenarios;
 
 /// <summary>
-/// The transport ceiling: an empty unary gRPC service behind the device gateway's own TLS setup
-/// (HTTP/2, its server certificate, client certificates allowed and read per call).
+/// Transport rungs below the device gateway: an empty unary gRPC service on a Kestrel of its
+/// own, over cleartext HTTP/2 (h2c) or over TLS with the gateway's server certificate and
+/// client certificates asked for (read per call, not validated).
 /// </summary>
 public sealed class EchoHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private EchoHost(WebApplication app, int port)
+    private EchoHost(WebApplication app, Uri address)
     {
         _app = app;
-        Address = new Uri($"https://127.0.0.1:{port}");
+        Address = address;
     }
 
     public Uri Address { get; }
 
-    public static async Task<EchoHost> StartAsync(X509Certificate2 serverCertificate, int port)
+    /// <param name="serverCertificate">Null for h2c.</param>
+    public static async Task<EchoHost> StartAsync(X509Certificate2? serverCertificate, int port)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -35,17 +38,20 @@ public sealed class EchoHost : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, listen =>
         {
             listen.Protocols = HttpProtocols.Http2;
-            listen.UseHttps(https =>
+            if (serverCertificate is not null)
             {
-                https.ServerCertificate = serverCertificate;
-                https.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
-                https.AllowAnyClientCertificate();
-            });
+                listen.UseHttps(https =>
+                {
+                    https.ServerCertificate = serverCertificate;
+                    https.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
+                    https.AllowAnyClientCertificate();
+                });
+            }
         }));
         var app = builder.Build();
-        app.MapGrpcService<EchoService>();
+        app.MapGrpcService<TransportEcho>();
         await app.StartAsync();
-        return new EchoHost(app, port);
+        return new EchoHost(app, new Uri($"{(serverCertificate is null ? "http" : "https")}://127.0.0.1:{port}"));
     }
 
     public async ValueTask DisposeAsync()
@@ -54,13 +60,25 @@ public sealed class EchoHost : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
-    private sealed class EchoService : Echo.EchoService.EchoServiceBase
+    private sealed class TransportEcho : EchoService.EchoServiceBase
     {
         public override Task<EchoMessage> Echo(EchoMessage request, ServerCallContext context)
         {
-            // Touch the client certificate as the device gateway does on every call.
             _ = context.GetHttpContext().Connection.ClientCertificate;
             return Task.FromResult(request);
         }
+    }
+}
+
+/// <summary>
+/// The check-in's ceiling: an empty call hosted by the device gateway itself (same Kestrel, same
+/// TLS setup and certificates, same device authentication per call), with no grain call.
+/// </summary>
+public sealed class GatewayEcho(DeviceCertificateAuthenticator authenticator) : EchoService.EchoServiceBase
+{
+    public override async Task<EchoMessage> Echo(EchoMessage request, ServerCallContext context)
+    {
+        await authenticator.AuthenticateAsync(context);
+        return request;
     }
 }

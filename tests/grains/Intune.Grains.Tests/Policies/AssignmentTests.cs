@@ -1,4 +1,5 @@
 using Intune.Grains.Devices;
+using Intune.Grains.Errors;
 using Intune.Grains.Groups;
 using Intune.Grains.Policies;
 
@@ -25,7 +26,7 @@ public sealed class AssignmentTests(ClusterFixture fixture)
         return (kit, policy);
     }
 
-    /// <summary>Include/exclude precedence: exclusion wins within the same group kind only (GRAPH.md §3).</summary>
+    /// <summary>Include/exclude precedence: exclusion wins within the same group kind only (docs/architecture.md §9).</summary>
     [Theory]
     // device included, device excluded → excluded
     [InlineData("device", "device", false)]
@@ -118,7 +119,7 @@ public sealed class AssignmentTests(ClusterFixture fixture)
     {
         var (_, policy) = await ArrangeAsync();
 
-        await Assert.ThrowsAsync<ObjectNotFoundException>(() => policy.AssignAsync([new AssignmentTarget(AssignmentTargetKind.Group, Guid.NewGuid().ToString())]));
+        await Assert.ThrowsAsync<NotFoundException>(() => policy.AssignAsync([new AssignmentTarget(AssignmentTargetKind.Group, Guid.NewGuid().ToString())]));
     }
 
     [Fact]
@@ -162,8 +163,8 @@ public sealed class AssignmentTests(ClusterFixture fixture)
         var kit = new PolicyTestKit(fixture.Grains);
         await kit.CreateTenantAsync();
 
-        await Assert.ThrowsAsync<PolicyValidationException>(() => kit.Tenant.UpdateSettingsAsync(0, null, null));
-        await Assert.ThrowsAsync<PolicyValidationException>(() => kit.Tenant.UpdateSettingsAsync(121, null, null));
+        await Assert.ThrowsAsync<InvalidRequestException>(() => kit.Tenant.UpdateSettingsAsync(0, null, null));
+        await Assert.ThrowsAsync<InvalidRequestException>(() => kit.Tenant.UpdateSettingsAsync(121, null, null));
     }
 
     [Fact]

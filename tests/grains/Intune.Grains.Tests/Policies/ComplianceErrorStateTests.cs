@@ -3,7 +3,7 @@ using Intune.Grains.Policies;
 
 namespace Intune.Grains.Tests.Policies;
 
-/// <summary>A policy in error holds the device's previous state for 7 days, then counts as noncompliant (GRAPH.md §3).</summary>
+/// <summary>A policy in error holds the device's previous state for 7 days, then counts as noncompliant (docs/architecture.md §9).</summary>
 [Collection(ClusterCollection.Name)]
 public sealed class ComplianceErrorStateTests(ClusterFixture fixture)
 {

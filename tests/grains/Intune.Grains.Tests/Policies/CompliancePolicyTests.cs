@@ -1,4 +1,5 @@
 using Intune.Grains.Devices;
+using Intune.Grains.Errors;
 using Intune.Grains.Groups;
 using Intune.Grains.Policies;
 
@@ -71,7 +72,7 @@ public sealed class CompliancePolicyTests(ClusterFixture fixture)
         var kit = new PolicyTestKit(fixture.Grains);
         await kit.CreateTenantAsync();
 
-        var error = await Assert.ThrowsAsync<PolicyValidationException>(() => kit.Policy("p1").CreateAsync(new PolicyDefinition
+        var error = await Assert.ThrowsAsync<InvalidRequestException>(() => kit.Policy("p1").CreateAsync(new PolicyDefinition
         {
             Id = "p1",
             Kind = PolicyKind.Compliance,

@@ -1,4 +1,5 @@
 using Intune.Grains.Devices;
+using Intune.Grains.Errors;
 using Intune.Grains.Tenants;
 using Intune.Grains.Users;
 
@@ -57,7 +58,7 @@ public sealed class EnrollmentRestrictionsGrainTests(ClusterFixture fixture)
     {
         var tenant = await TenantAsync();
 
-        var error = await Assert.ThrowsAsync<EnrollmentConfigurationException>(() =>
+        var error = await Assert.ThrowsAsync<InvalidRequestException>(() =>
             tenant.UpdateEnrollmentConfigurationAsync($"{tenant.GetPrimaryKeyString()}_DefaultLimit", new EnrollmentConfigurationPatch { Limit = limit }));
 
         Assert.Contains("between 1 and 15", error.Message);
@@ -68,7 +69,7 @@ public sealed class EnrollmentRestrictionsGrainTests(ClusterFixture fixture)
     {
         var tenant = await TenantAsync();
 
-        await Assert.ThrowsAsync<EnrollmentConfigurationException>(() =>
+        await Assert.ThrowsAsync<InvalidRequestException>(() =>
             tenant.SetEnrollmentConfigurationPriorityAsync($"{tenant.GetPrimaryKeyString()}_DefaultLimit", 1));
     }
 

@@ -1,12 +1,12 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text;
-using System.Text.Json.Nodes;
 using Intune.AdminGateway.Graph;
+using Intune.Grains.Errors;
 using Microsoft.AspNetCore.Http;
 
 namespace Intune.AdminGateway.Tests.Graph;
 
-/// <summary>The shared body reader: every client mistake is a 400 with Graph's envelope and a message naming it.</summary>
+/// <summary>The shared body reader: every client mistake is an invalid request (a 400 in Graph's envelope) with a message naming it.</summary>
 public sealed class GraphRequestBodyTests
 {
     private static readonly Dictionary<string, Type> Types = new()
@@ -20,7 +20,7 @@ public sealed class GraphRequestBodyTests
     {
         var body = await ReadAsync("""{"@odata.type":"#microsoft.graph.sampleLimit","displayName":"Five","limit":5}""");
 
-        var limit = Assert.IsType<SampleLimit>(body.Value);
+        var limit = Assert.IsType<SampleLimit>(body);
         Assert.Equal(5, limit.Limit);
         Assert.Equal("Five", limit.DisplayName);
     }
@@ -34,30 +34,25 @@ public sealed class GraphRequestBodyTests
     [InlineData("""{"@odata.type":"#microsoft.graph.sampleLimit","limit":99}""", "limit must be between 1 and 15")]
     [InlineData("""{"@odata.type":"#microsoft.graph.sampleLimit","limit":"many"}""", "'limit'")]
     [InlineData("", "empty")]
-    public async Task ReadAsync_BadBody_Is400NamingTheProblem(string json, string expected)
+    public async Task ReadAsync_BadBody_IsAnInvalidRequestNamingTheProblem(string json, string expected)
     {
-        var body = await ReadAsync(json);
+        var error = await Assert.ThrowsAsync<InvalidRequestException>(() => ReadAsync(json));
 
-        Assert.False(body.IsValid);
-        var (status, error) = await ExecuteAsync(body.Error!);
-        Assert.Equal(StatusCodes.Status400BadRequest, status);
-        Assert.Equal("BadRequest", (string?)error["code"]);
-        Assert.Contains(expected, (string?)error["message"], StringComparison.Ordinal);
+        Assert.Equal("body", error.Field);
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task ReadAsync_OversizeBody_Is400WithTheLimit()
+    public async Task ReadAsync_OversizeBody_IsAnInvalidRequestWithTheLimit()
     {
         var json = $$"""{"@odata.type":"#microsoft.graph.sampleName","displayName":"{{new string('a', GraphRequestBody.MaxBytes)}}"}""";
 
-        var body = await ReadAsync(json, declareLength: false);
+        var error = await Assert.ThrowsAsync<InvalidRequestException>(() => ReadAsync(json, declareLength: false));
 
-        var (status, error) = await ExecuteAsync(body.Error!);
-        Assert.Equal(StatusCodes.Status400BadRequest, status);
-        Assert.Contains($"{GraphRequestBody.MaxBytes} bytes", (string?)error["message"], StringComparison.Ordinal);
+        Assert.Contains($"{GraphRequestBody.MaxBytes} bytes", error.Message, StringComparison.Ordinal);
     }
 
-    private static Task<GraphBody<SampleBase>> ReadAsync(string json, bool declareLength = true)
+    private static Task<SampleBase> ReadAsync(string json, bool declareLength = true)
     {
         var bytes = Encoding.UTF8.GetBytes(json);
         var context = new DefaultHttpContext();
@@ -69,15 +64,6 @@ public sealed class GraphRequestBodyTests
         }
 
         return GraphRequestBody.ReadAsync<SampleBase>(context, Types);
-    }
-
-    private static async Task<(int Status, JsonNode Error)> ExecuteAsync(IResult result)
-    {
-        var context = new DefaultHttpContext();
-        context.Response.Body = new MemoryStream();
-        await result.ExecuteAsync(context);
-        context.Response.Body.Position = 0;
-        return (context.Response.StatusCode, JsonNode.Parse(context.Response.Body)!["error"]!);
     }
 
     public abstract class SampleBase

@@ -116,7 +116,7 @@ public sealed class TenantMoveTests(MoveUnits units, ITestOutputHelper log) : IC
 
         var (exit, _, error) = await units.OpsAsync("tenant", "move", tenantId, "--to", "eu-01");
 
-        Assert.Equal(1, exit);
+        Assert.Equal(Intune.CommandLine.ExitCodes.Refused, exit);
         Assert.Contains("never crosses regions", error);
         Assert.Equal((source, TenantDirectoryState.Active), ((await units.Directory.GetAsync(tenantId))!.ScaleUnitId, (await units.Directory.GetAsync(tenantId))!.State));
     }

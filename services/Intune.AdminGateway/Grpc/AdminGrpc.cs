@@ -1,0 +1,90 @@
+using Grpc.AspNetCore.Server;
+using Intune.AdminGateway.Errors;
+using Intune.AdminGateway.Operations;
+using Intune.AdminGateway.Resources.AccessVerdicts;
+using Intune.AdminGateway.Resources.AuditEvents;
+using Intune.AdminGateway.Resources.DeviceActions;
+using Intune.AdminGateway.Resources.EnrollmentConfigurations;
+using Intune.AdminGateway.Resources.EnrollmentTokens;
+using Intune.AdminGateway.Resources.Groups;
+using Intune.AdminGateway.Resources.ManagedDevices;
+using Intune.AdminGateway.Resources.Policies;
+using Intune.AdminGateway.Resources.Roles;
+using Intune.AdminGateway.Resources.TenantSettings;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Intune.AdminGateway.Grpc;
+
+/// <summary>
+/// The one list of admin gRPC services. Each gets the admin interceptors (errors outermost, then
+/// permission and audit), per service rather than globally because the device gateway's gRPC in
+/// the same process is not an admin API, and each method's endpoint carries its
+/// <see cref="AdminOperation"/> from the service's <see cref="IAdminGrpcService.Operations"/>.
+/// </summary>
+public static class AdminGrpc
+{
+    public static IServiceCollection AddAdminGrpc(this IServiceCollection services)
+    {
+        services.AddSingleton<AdminOperationInterceptor>();
+        var grpc = services.AddGrpc();
+        Each(new Registration(grpc));
+        return services;
+    }
+
+    /// <summary>Maps every admin service on <paramref name="host"/> behind the admin authorization policy.</summary>
+    public static void MapAdminGrpc(this IEndpointRouteBuilder app, string host) => Each(new Mapping(app, host));
+
+    private static void Each(IAdminGrpcVisitor visitor)
+    {
+        visitor.Visit<ManagedDevicesGrpcService>();
+        visitor.Visit<ManagedDeviceAdministrationGrpcService>();
+        visitor.Visit<DeviceActionsGrpcService>();
+        visitor.Visit<PoliciesGrpcService>();
+        visitor.Visit<GroupsGrpcService>();
+        visitor.Visit<EnrollmentConfigurationsGrpcService>();
+        visitor.Visit<EnrollmentTokensGrpcService>();
+        visitor.Visit<EnrollmentTokenAdministrationGrpcService>();
+        visitor.Visit<RoleDefinitionsGrpcService>();
+        visitor.Visit<RoleAdministrationGrpcService>();
+        visitor.Visit<AuditEventsGrpcService>();
+        visitor.Visit<AuditCategoriesGrpcService>();
+        visitor.Visit<TenantComplianceGrpcService>();
+        visitor.Visit<AccessVerdictsGrpcService>();
+    }
+
+    private interface IAdminGrpcVisitor
+    {
+        void Visit<TService>()
+            where TService : class, IAdminGrpcService;
+    }
+
+    private sealed class Registration(IGrpcServerBuilder grpc) : IAdminGrpcVisitor
+    {
+        public void Visit<TService>()
+            where TService : class, IAdminGrpcService =>
+            grpc.AddServiceOptions<TService>(options =>
+            {
+                options.Interceptors.Add<AdminGrpcErrorInterceptor>();
+                options.Interceptors.Add<AdminOperationInterceptor>();
+            });
+    }
+
+    private sealed class Mapping(IEndpointRouteBuilder app, string host) : IAdminGrpcVisitor
+    {
+        public void Visit<TService>()
+            where TService : class, IAdminGrpcService
+        {
+            var service = app.MapGrpcService<TService>().RequireHost(host).RequireAuthorization(AdminGatewayExtensions.AdminPolicy);
+            service.Add(endpoint =>
+            {
+                if (endpoint.Metadata.OfType<GrpcMethodMetadata>().FirstOrDefault() is { } method
+                    && TService.Operations.TryGetValue(method.Method.Name, out var operation))
+                {
+                    endpoint.Metadata.Add(operation);
+                }
+            });
+        }
+    }
+}
