@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace Intune.AdminGateway.Auth;
 
 /// <summary>Checks <see cref="AdminAuthOptions"/> at start-up and names the bad field, rather than failing every token later.</summary>
-internal sealed class AdminAuthOptionsValidator(IHostEnvironment environment) : IValidateOptions<AdminAuthOptions>
+public sealed class AdminAuthOptionsValidator(IHostEnvironment environment) : IValidateOptions<AdminAuthOptions>
 {
     public ValidateOptionsResult Validate(string? name, AdminAuthOptions options)
     {
