@@ -20,7 +20,8 @@ namespace Intune.Ops.Tests.Backups;
 /// </summary>
 public sealed class BackupTests(ITestOutputHelper log)
 {
-    private const int SeededRows = 10_000;
+    /// <summary>Catalog rows seeded beside the enrolled devices: 10,000 in Test, 50,000 under <c>./build.sh --target=Chaos</c>.</summary>
+    private static readonly int SeededRows = Environment.GetEnvironmentVariable("INTUNE_CHAOS_FULL") == "1" ? 50_000 : 10_000;
 
     /// <summary>
     /// A store added to the layout is backed up unless it is named here with its reason: the silo's
@@ -40,6 +41,7 @@ public sealed class BackupTests(ITestOutputHelper log)
     }
 
     [Fact]
+    [Trait("Category", "Chaos")]
     public async Task CatastrophicLoss_DeleteEverythingThenRestore_EveryEntityEqualAndDevicesCheckIn()
     {
         await using var host = new ScaleUnitTestHost(BackupUnits.NewUnit());
@@ -78,6 +80,15 @@ public sealed class BackupTests(ITestOutputHelper log)
         Assert.Equal(manifest.Rows, before.Count);
         Assert.Equal(before.Count, after.Count);
         Assert.Equal(before, after);
+        await ReliabilityFigures.WriteAsync("catastrophicLoss", new JsonObject
+        {
+            ["seededRows"] = SeededRows,
+            ["entitiesCompared"] = before.Count,
+            ["entitiesEqual"] = before.Intersect(after).Count(),
+            ["lost"] = before.Except(after).Count(),
+            ["backup"] = new JsonObject { ["rows"] = (long)created["rows"]!, ["bytes"] = (long)created["bytes"]!, ["rowsPerSecond"] = Math.Round((double)created["rowsPerSecond"]!), ["megabytesPerSecond"] = Math.Round((double)created["megabytesPerSecond"]!, 2) },
+            ["restore"] = new JsonObject { ["rows"] = (long)restored["rows"]!, ["bytes"] = (long)restored["bytes"]!, ["rowsPerSecond"] = Math.Round((double)restored["rowsPerSecond"]!), ["megabytesPerSecond"] = Math.Round((double)restored["megabytesPerSecond"]!, 2) },
+        });
 
         await host.StartAsync();
         foreach (var device in workload.Devices)
@@ -142,6 +153,7 @@ public sealed class BackupTests(ITestOutputHelper log)
     }
 
     [Fact]
+    [Trait("Category", "Chaos")]
     public async Task Backup_WhileWritesGoOn_HoldsEveryWriteAcknowledgedBeforeItsRecoveryPoint()
     {
         await using var host = new ScaleUnitTestHost(BackupUnits.NewUnit());
@@ -198,6 +210,14 @@ public sealed class BackupTests(ITestOutputHelper log)
         log.WriteLine($"{beforeRecoveryPoint.Length} members acknowledged by the end of the backup, {result.Manifest.ChangedDuringBackup} rows changed during it, {result.Manifest.Passes} passes, restored {restore.Rows}");
         Assert.True(result.Manifest.ChangedDuringBackup >= 20, "Writes after the first pass were found by a change pass.");
         Assert.Empty(beforeRecoveryPoint.Take(writesSeenByFirstPass + 20).Except(rows));
+        await ReliabilityFigures.WriteAsync("backupWhileWriting", new JsonObject
+        {
+            ["membersAcknowledged"] = beforeRecoveryPoint.Length,
+            ["rowsChangedDuringBackup"] = result.Manifest.ChangedDuringBackup,
+            ["passes"] = result.Manifest.Passes,
+            ["acknowledgedBeforeRecoveryPointLost"] = beforeRecoveryPoint.Take(writesSeenByFirstPass + 20).Except(rows).Count(),
+            ["recoveryPointGapWrites"] = beforeRecoveryPoint.Except(rows).Count(),
+        });
     }
 
     [Fact]
