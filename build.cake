@@ -168,6 +168,8 @@ Task("Run")
         var silo = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("dotnet", $"services/Intune.Silo/bin/{configuration}/net10.0/intune-silo.dll")
         {
             WorkingDirectory = MakeAbsolute(Directory(".")).FullPath,
+            // The local default signs admin tokens with the repository's development key, which only Development accepts.
+            Environment = { ["DOTNET_ENVIRONMENT"] = "Development" },
         });
         silo.WaitForExit();
         Information($"Silo stopped (exit {silo.ExitCode}); stopping Azurite.");

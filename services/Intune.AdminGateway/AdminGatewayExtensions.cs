@@ -162,12 +162,25 @@ public static class AdminGatewayExtensions
                 ValidIssuer = auth.Issuer,
                 ValidAudience = auth.Audience,
                 IssuerSigningKey = signing.Key,
+                // Pinned, so a token cannot pick its own algorithm (none, or HMAC keyed with a public key).
+                ValidAlgorithms = auth.ValidAlgorithms(),
+                RequireSignedTokens = true,
+                RequireExpirationTime = true,
                 RoleClaimType = AdminClaims.Roles,
                 NameClaimType = AdminClaims.UserPrincipalName,
                 ClockSkew = TimeSpan.FromMinutes(2),
             };
             o.Events = new JwtBearerEvents
             {
+                OnTokenValidated = context =>
+                {
+                    if (AdminTokenRules.Refusal(context.SecurityToken, context.Principal!, auth) is { } refusal)
+                    {
+                        context.Fail(refusal);
+                    }
+
+                    return Task.CompletedTask;
+                },
                 OnChallenge = async context =>
                 {
                     context.HandleResponse();

@@ -151,6 +151,8 @@ internal static class ScaleUnitCommands
                     ["ScaleUnit__GatewayPort"] = (unit.GatewayPort + index).ToString(),
                     ["ScaleUnit__CapacityDevices"] = unit.CapacityDevices.ToString(),
                     ["LocalTenant__Id"] = string.Empty,
+                    // The local topology signs admin tokens with the development key, accepted in Development only.
+                    ["DOTNET_ENVIRONMENT"] = "Development",
                 },
             };
             var withGateways = index == first && adminPort is not null && devicePort is not null;

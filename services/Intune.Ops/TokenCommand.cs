@@ -28,9 +28,11 @@ internal static class TokenCommand
             }
 
             var lifetime = parse.GetValue(hours);
-            if (lifetime is < 1 or > 24 * 30)
+            // The gateway refuses tokens living longer than AdminAuth:MaxTokenLifetime, so none is printed.
+            var longest = (int)env.AdminAuth.MaxTokenLifetime.TotalHours;
+            if (lifetime < 1 || lifetime > longest)
             {
-                throw new OpsException($"--hours {lifetime} must be between 1 and 720.", ExitCodes.Usage);
+                throw new OpsException($"--hours {lifetime} must be between 1 and {longest} (AdminAuth:MaxTokenLifetime).", ExitCodes.Usage);
             }
 
             var key = env.SigningKey ?? throw new OpsException("AdminAuth has no development signing key in the topology file (AdminAuth:SigningKeyFile); tokens come from the identity provider.");

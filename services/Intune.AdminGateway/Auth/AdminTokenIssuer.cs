@@ -9,6 +9,11 @@ public sealed class AdminTokenIssuer(AdminAuthOptions options, SymmetricSecurity
 {
     public string Issue(string tenantId, IEnumerable<string> roles, string userPrincipalName, TimeSpan lifetime)
     {
+        if (lifetime <= TimeSpan.Zero || lifetime > options.MaxTokenLifetime)
+        {
+            throw new ArgumentOutOfRangeException(nameof(lifetime), lifetime, $"A token lives at most AdminAuth:MaxTokenLifetime ({options.MaxTokenLifetime}); the gateway refuses longer ones.");
+        }
+
         var now = time.GetUtcNow().UtcDateTime;
         var claims = new Dictionary<string, object>
         {

@@ -35,7 +35,7 @@ public sealed class StandaloneGatewayTests(TwoUnits units) : IClassFixture<TwoUn
         var topology = new Topology(
             [WithDeviceEndpoint(units.Na.Unit, endpoints["na-01"]), WithDeviceEndpoint(units.Eu.Unit, endpoints["eu-01"])],
             units.DirectoryOptions);
-        await using var gateway = GatewayHost.Create([], topology, builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        await using var gateway = GatewayHost.Create(["--environment", "Development"], topology, builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Gateways:AdminPort"] = adminPort.ToString(),
             ["Gateways:AdminGrpcPort"] = TestStorage.FreeTcpPort().ToString(),

@@ -67,6 +67,9 @@ public sealed class ScaleUnitTestHost : IAsyncDisposable
     /// <summary>Configuration added over the defaults at the next start (e.g. tighter rate limits).</summary>
     public Dictionary<string, string?> Settings { get; } = new();
 
+    /// <summary>The host environment; Development as the local Run, anything else is production mode.</summary>
+    public string Environment { get; set; } = "Development";
+
     /// <summary>Run on the built host before it starts, e.g. to map endpoints of a benchmark's own.</summary>
     public Action<WebApplication>? BeforeStart { get; set; }
 
@@ -114,7 +117,8 @@ public sealed class ScaleUnitTestHost : IAsyncDisposable
             settings[key] = value;
         }
 
-        _app = ScaleUnitHost.Create([], builder => builder.Configuration.AddInMemoryCollection(settings));
+        // Development, as the local Run, unless a test asks for production mode, which refuses the development signing key.
+        _app = ScaleUnitHost.Create(["--environment", Environment], builder => builder.Configuration.AddInMemoryCollection(settings));
         BeforeStart?.Invoke(_app);
         await _app.StartAsync();
     }
