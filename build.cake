@@ -180,6 +180,35 @@ Task("Run")
     }
 });
 
+Task("Chaos")
+    .Description("Recovery scenarios at a larger size (tests of Category=Chaos): catastrophic loss and restore, backup while writing; writes their figures into docs/reliability.json.")
+    .IsDependentOn("Build")
+    .Does(() =>
+{
+    var azurite = StartAzurite(inMemory: true, location: null, FreePort(), FreePort(), FreePort());
+    try
+    {
+        DotNetTest("./tests/services/Intune.Ops.Tests/Intune.Ops.Tests.csproj", new DotNetTestSettings
+        {
+            Configuration = configuration,
+            NoBuild = true,
+            NoRestore = true,
+            Filter = "Category=Chaos",
+            Loggers = new[] { "console;verbosity=normal" },
+            EnvironmentVariables = new Dictionary<string, string>
+            {
+                ["INTUNE_TEST_STORAGE"] = azurite.ConnectionString,
+                ["INTUNE_CHAOS_FULL"] = "1",
+                ["INTUNE_RELIABILITY_OUTPUT"] = MakeAbsolute(File("docs/reliability.json")).FullPath,
+            },
+        });
+    }
+    finally
+    {
+        StopProcess(azurite.Process);
+    }
+});
+
 Task("Bench")
     .Description("System benchmarks beside their same-run ceilings; writes docs/benchmarks.md and docs/benchmarks-<profile>.json. --profile=quick|full")
     .Does(() =>

@@ -40,6 +40,12 @@ public sealed class ScaleUnitOptions
     public int CapacityDevices { get; set; } = 100_000;
 
     /// <summary>
+    /// Whether <c>tenant create</c> may place new tenants here. False for a spare unit that is
+    /// started on demand (the local <c>na-02</c>): it receives tenants only by a move or a restore.
+    /// </summary>
+    public bool AcceptsNewTenants { get; set; } = true;
+
+    /// <summary>
     /// The URL devices reach this unit's device gateway at (e.g. <c>https://127.0.0.1:5443</c>).
     /// A tenant move hands it to devices that still call the unit the tenant left; a standalone
     /// gateway listens on its port for the unit's devices. Optional.

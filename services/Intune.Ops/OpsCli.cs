@@ -31,6 +31,8 @@ public static class OpsCli
         ScaleUnitCommands.Build,
         TenantCommands.Build,
         TokenCommand.Build,
+        Backups.BackupCommands.BuildBackup,
+        Backups.BackupCommands.BuildRestore,
     ];
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, OpsEnvironment? environment, CancellationToken cancellationToken = default)

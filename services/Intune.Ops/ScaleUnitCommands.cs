@@ -23,7 +23,7 @@ internal static class ScaleUnitCommands
 
         var upUnit = new Argument<string>("unit") { Description = "Scale unit id, e.g. eu-01." };
         var silos = new Option<int>("--silos") { Description = "How many silo processes to add.", DefaultValueFactory = _ => 1 };
-        var adminPort = new Option<int?>("--admin-port") { Description = "Co-host the admin gateway on this port in the first silo added." };
+        var adminPort = new Option<int?>("--admin-port") { Description = "Co-host the admin gateway on this port (Graph REST; its gRPC on the next port) in the first silo added." };
         var devicePort = new Option<int?>("--device-port") { Description = "Co-host the device gateway on this port in the first silo added." };
         var up = new Command("up", "Start local silo processes of a unit; they join it through Table membership.") { upUnit, silos, adminPort, devicePort };
         up.SetAction((parse, _) => run(parse, (env, output, ct) =>
@@ -160,6 +160,8 @@ internal static class ScaleUnitCommands
             if (withGateways)
             {
                 start.Environment["Gateways__AdminPort"] = adminPort!.Value.ToString();
+                // Beside a running local default (admin gRPC on 5081), the topology's own gRPC port would clash.
+                start.Environment["Gateways__AdminGrpcPort"] = (adminPort.Value + 1).ToString();
                 start.Environment["Gateways__DevicePort"] = devicePort!.Value.ToString();
             }
 

@@ -3,7 +3,7 @@ using Intune.ClusterConfig;
 namespace Intune.Routing;
 
 /// <summary>
-/// Chooses the unit a new tenant goes to: one in the requested region, the least loaded
+/// Chooses the unit a new tenant goes to: one in the requested region that accepts new tenants, the least loaded
 /// relative to the devices it is sized for, then the one with fewer tenants.
 /// </summary>
 public static class TenantPlacement
@@ -14,10 +14,16 @@ public static class TenantPlacement
         IReadOnlyDictionary<string, long> devicesPerUnit,
         IReadOnlyDictionary<string, int> tenantsPerUnit)
     {
-        var candidates = units.Where(u => u.Region == region).ToList();
-        if (candidates.Count == 0)
+        var inRegion = units.Where(u => u.Region == region).ToList();
+        if (inRegion.Count == 0)
         {
             throw new ArgumentException($"No scale unit serves region '{region}'.", nameof(region));
+        }
+
+        var candidates = inRegion.Where(u => u.AcceptsNewTenants).ToList();
+        if (candidates.Count == 0)
+        {
+            throw new ArgumentException($"No scale unit of region '{region}' accepts new tenants ({string.Join(", ", inRegion.Select(u => u.Id))} take tenants only by a move or a restore).", nameof(region));
         }
 
         return candidates

@@ -178,7 +178,7 @@ public sealed class TenantMover(OpsEnvironment env, Func<MoveStep, int, int, Tas
     }
 
     /// <summary>Batch transactions (100 rows of one partition each), 16 in flight: the bulk rate Azure Table and Azurite sustain.</summary>
-    private static async Task RunBatchesAsync(ScaleUnitOptions unit, IReadOnlyList<SnapshotRow> rows, TableTransactionActionType action, Func<int, Task> done, CancellationToken cancellationToken)
+    internal static async Task RunBatchesAsync(ScaleUnitOptions unit, IReadOnlyList<SnapshotRow> rows, TableTransactionActionType action, Func<int, Task> done, CancellationToken cancellationToken)
     {
         var storage = new ScaleUnitStorage(unit);
         var prefix = storage.Layout.ServicePrefix;

@@ -62,9 +62,9 @@ internal sealed record TenantSnapshot(IReadOnlyList<SnapshotRow> Rows)
         return new TenantSnapshot(rows);
     }
 
-    private static async IAsyncEnumerable<TableEntity> QueryOrEmpty(TableClient client, string filter, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    internal static async IAsyncEnumerable<TableEntity> QueryOrEmpty(TableClient client, string? filter, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken, IEnumerable<string>? select = null)
     {
-        var pages = client.QueryAsync<TableEntity>(filter, maxPerPage: 1000, cancellationToken: cancellationToken).AsPages().GetAsyncEnumerator(cancellationToken);
+        var pages = client.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: select, cancellationToken: cancellationToken).AsPages().GetAsyncEnumerator(cancellationToken);
         while (true)
         {
             try

@@ -9,17 +9,21 @@ namespace Intune.ClusterConfig.Tests;
 public sealed class TopologyTests
 {
     [Fact]
-    public void Load_LocalTopology_HasTwoIsolatedUnitsAndADirectoryOfItsOwn()
+    public void Load_LocalTopology_HasThreeIsolatedUnitsADirectoryAndABackupAccountOfTheirOwn()
     {
         var topology = Topology.Load("cluster-config/local/topology.json", ClusterConfigFile.Locate);
 
-        Assert.Equal(["na-01", "eu-01"], topology.ScaleUnits.Select(u => u.Id));
-        Assert.Equal(["na", "eu"], topology.ScaleUnits.Select(u => u.Region));
-        Assert.Equal(2, topology.ScaleUnits.Select(u => u.ServiceId).Distinct().Count());
-        Assert.Equal(2, topology.ScaleUnits.Select(u => u.ClusterId).Distinct().Count());
+        Assert.Equal(["na-01", "eu-01", "na-02"], topology.ScaleUnits.Select(u => u.Id));
+        Assert.Equal(["na", "eu", "na"], topology.ScaleUnits.Select(u => u.Region));
+        Assert.Equal(3, topology.ScaleUnits.Select(u => u.ServiceId).Distinct().Count());
+        Assert.Equal(3, topology.ScaleUnits.Select(u => u.ClusterId).Distinct().Count());
         Assert.Contains("AccountName=na01;", topology.ScaleUnits[0].StorageConnectionString);
         Assert.Contains("AccountName=eu01;", topology.ScaleUnits[1].StorageConnectionString);
+        Assert.Contains("AccountName=na02;", topology.ScaleUnits[2].StorageConnectionString);
         Assert.Contains("AccountName=directory;", topology.Directory.StorageConnectionString);
+        Assert.Contains("AccountName=backup;", topology.Backup!.StorageConnectionString);
+        // na-02 is the spare for trying moves and restores: new tenants go to na-01.
+        Assert.Equal([true, true, false], topology.ScaleUnits.Select(u => u.AcceptsNewTenants));
     }
 
     [Fact]

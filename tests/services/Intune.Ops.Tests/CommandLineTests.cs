@@ -15,7 +15,7 @@ public sealed class CommandLineTests
         var verbs = VerbPaths();
 
         Assert.Subset(
-            new HashSet<string> { "scale-unit", "scale-unit list", "scale-unit status", "scale-unit up", "scale-unit down", "tenant", "tenant create", "tenant list", "tenant show", "tenant move", "token" },
+            new HashSet<string> { "scale-unit", "scale-unit list", "scale-unit status", "scale-unit up", "scale-unit down", "tenant", "tenant create", "tenant list", "tenant show", "tenant move", "token", "backup", "backup create", "backup list", "backup show", "backup verify", "backup delete", "restore" },
             verbs.ToHashSet());
     }
 
