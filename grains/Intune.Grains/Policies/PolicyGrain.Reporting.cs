@@ -19,6 +19,8 @@ internal sealed partial class PolicyGrain
     // Devices whose row changed (or went) since the last write.
     private readonly HashSet<string> _dirtyRows = new(StringComparer.Ordinal);
     private IGrainTimer? _reportWrite;
+    // The newest device report, as the rows record it, so the same value is read back after a
+    // restart (a removal's own time is not kept once its row is gone).
     private DateTimeOffset _lastReportUpdate;
 
     private async Task LoadReportAsync(CancellationToken cancellationToken)
@@ -27,8 +29,11 @@ internal sealed partial class PolicyGrain
         {
             _rows[row.DeviceId] = row;
             Count(row, +1);
+            _lastReportUpdate = Max(_lastReportUpdate, row.LastReportedDateTime);
         }
     }
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a >= b ? a : b;
 
     private async Task DeleteReportAsync()
     {
@@ -60,7 +65,7 @@ internal sealed partial class PolicyGrain
 
         _dirtyRows.Add(status.DeviceId);
 
-        _lastReportUpdate = time.GetUtcNow();
+        _lastReportUpdate = Max(_lastReportUpdate, status.LastReportedDateTime);
         _reportWrite ??= ScheduleReportWrite();
         return Task.CompletedTask;
     }
