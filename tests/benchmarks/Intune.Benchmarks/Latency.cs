@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Intune.Testing;
 
 namespace Intune.Benchmarks;
 

@@ -70,6 +70,9 @@ public sealed class ScaleUnitTestHost : IAsyncDisposable
     /// <summary>The host environment; Development as the local Run, anything else is production mode.</summary>
     public string Environment { get; set; } = "Development";
 
+    /// <summary>The clock of the silo and its gateways (e.g. a FakeTimeProvider); null keeps the system clock.</summary>
+    public TimeProvider? Time { get; set; }
+
     /// <summary>Run on the built host before it starts, e.g. to map endpoints of a benchmark's own.</summary>
     public Action<WebApplication>? BeforeStart { get; set; }
 
@@ -118,7 +121,14 @@ public sealed class ScaleUnitTestHost : IAsyncDisposable
         }
 
         // Development, as the local Run, unless a test asks for production mode, which refuses the development signing key.
-        _app = ScaleUnitHost.Create(["--environment", Environment], builder => builder.Configuration.AddInMemoryCollection(settings));
+        _app = ScaleUnitHost.Create(["--environment", Environment], builder =>
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+            if (Time is { } time)
+            {
+                builder.Services.AddSingleton(time);
+            }
+        });
         BeforeStart?.Invoke(_app);
         await _app.StartAsync();
     }
