@@ -1,3 +1,5 @@
+using Intune.Grains.Durability;
+
 namespace Intune.Grains.Audit;
 
 /// <summary>One month of a tenant's audit events; appends are persisted before they are acknowledged.</summary>
@@ -12,7 +14,7 @@ internal sealed class AuditLogGrain(
         }
 
         log.State.Events.Add(auditEvent);
-        await log.WriteStateAsync();
+        await log.WriteOrRollBackAsync(GrainContext, () => log.State.Events.Remove(auditEvent));
     }
 
     public Task<IReadOnlyList<AuditEvent>> ListAsync() =>
