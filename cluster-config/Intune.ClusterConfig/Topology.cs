@@ -22,6 +22,9 @@ public sealed class TopologyOptions
 /// </summary>
 public sealed record Topology(IReadOnlyList<ScaleUnitOptions> ScaleUnits, TenantDirectoryOptions Directory)
 {
+    /// <summary>Where backups go (the topology file's <c>Backup</c> section); null when the deployment has none.</summary>
+    public BackupOptions? Backup { get; init; }
+
     public ScaleUnitOptions Unit(string id) =>
         ScaleUnits.FirstOrDefault(u => u.Id == id)
         ?? throw new ArgumentException($"Scale unit '{id}' is not in the topology (known: {string.Join(", ", ScaleUnits.Select(u => u.Id))}).");
@@ -43,7 +46,7 @@ public sealed record Topology(IReadOnlyList<ScaleUnitOptions> ScaleUnits, Tenant
 
         var units = options.ScaleUnits.Select(file => LoadSection<ScaleUnitOptions>(locate(file), ScaleUnitOptions.SectionName)).ToList();
         var directory = LoadSection<TenantDirectoryOptions>(locate(options.Directory), TenantDirectoryOptions.SectionName);
-        var topology = new Topology(units, directory);
+        var topology = new Topology(units, directory) { Backup = configuration.GetSection(BackupOptions.SectionName).Get<BackupOptions>() };
         topology.Validate();
         return topology;
     }
@@ -84,6 +87,21 @@ public sealed record Topology(IReadOnlyList<ScaleUnitOptions> ScaleUnits, Tenant
         if (ScaleUnits.Any(u => string.Equals(u.StorageConnectionString, Directory.StorageConnectionString, StringComparison.Ordinal)))
         {
             errors.Add("TenantDirectory:StorageConnectionString must be an account of its own, not a scale unit's.");
+        }
+
+        if (Backup is not null)
+        {
+            var backup = new BackupOptionsValidator().Validate(null, Backup);
+            if (backup.Failed)
+            {
+                errors.AddRange(backup.Failures);
+            }
+
+            if (ScaleUnits.Any(u => string.Equals(u.StorageConnectionString, Backup.StorageConnectionString, StringComparison.Ordinal))
+                || string.Equals(Directory.StorageConnectionString, Backup.StorageConnectionString, StringComparison.Ordinal))
+            {
+                errors.Add("Backup:StorageConnectionString must be an account of its own: a backup has to outlive the loss of a unit's account.");
+            }
         }
 
         if (errors.Count > 0)

@@ -52,13 +52,12 @@ public static class AdminGatewayExtensions
     public static WebApplicationBuilder AddAdminGateway(this WebApplicationBuilder builder)
     {
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.AddAdminOptions();
+        var gateway = builder.AddAdminOptions();
         builder.Services.AddAdminApplication();
         builder.Services.AddAdminAuthentication();
         builder.Services.AddAdminRateLimiting();
         builder.Services.AddAdminGrpc();
 
-        var gateway = builder.Configuration.GetSection(GatewayListenOptions.SectionName).Get<GatewayListenOptions>() ?? new GatewayListenOptions();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(IPAddress.Parse(gateway.ListenAddress), gateway.AdminPort, listen => listen.Protocols = HttpProtocols.Http1);
@@ -70,7 +69,7 @@ public static class AdminGatewayExtensions
 
     public static WebApplication MapAdminGateway(this WebApplication app)
     {
-        var gateway = app.Configuration.GetSection(GatewayListenOptions.SectionName).Get<GatewayListenOptions>() ?? new GatewayListenOptions();
+        var gateway = app.Services.GetRequiredService<GatewayListenOptions>();
         // Only the admin port answers with Graph's envelope; the device gateway keeps gRPC's own error model.
         app.UseWhen(
             context => context.Connection.LocalPort == gateway.AdminPort,
@@ -105,16 +104,19 @@ public static class AdminGatewayExtensions
         return app;
     }
 
-    /// <summary>Admin auth and rate limits, bound once and validated at start-up (a bad field names itself).</summary>
-    private static void AddAdminOptions(this IServiceCollection services)
+    /// <summary>
+    /// Every section the admin gateway reads, bound once and validated at start-up (a bad field
+    /// names itself): listen ports, admin auth, rate limits, the admin center, move marks.
+    /// </summary>
+    private static GatewayListenOptions AddAdminOptions(this WebApplicationBuilder builder)
     {
-        services.AddOptions<AdminAuthOptions>().BindConfiguration(AdminAuthOptions.SectionName).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<AdminAuthOptions>, AdminAuthOptionsValidator>();
-        services.AddSingleton(sp => sp.GetRequiredService<IOptions<AdminAuthOptions>>().Value);
-        services.AddOptions<AdminRateLimitOptions>().BindConfiguration(AdminRateLimitOptions.SectionName).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<AdminRateLimitOptions>, AdminRateLimitOptionsValidator>();
-        services.TryAddSingleton(sp => sp.GetRequiredService<IConfiguration>().GetSection(TenantMoveMarkOptions.SectionName).Get<TenantMoveMarkOptions>() ?? new TenantMoveMarkOptions());
-        services.TryAddSingleton<TenantMoveMarks>();
+        var gateway = builder.AddValidatedOptions<GatewayListenOptions, GatewayListenOptionsValidator>(GatewayListenOptions.SectionName);
+        builder.AddValidatedOptions(AdminAuthOptions.SectionName, new AdminAuthOptionsValidator(builder.Environment));
+        builder.AddValidatedOptions<AdminRateLimitOptions, AdminRateLimitOptionsValidator>(AdminRateLimitOptions.SectionName);
+        builder.AddValidatedOptions(AdminCenterOptions.SectionName, new AdminCenterOptionsValidator(builder.Environment));
+        builder.AddValidatedOptions<TenantMoveMarkOptions, TenantMoveMarkOptionsValidator>(TenantMoveMarkOptions.SectionName);
+        builder.Services.TryAddSingleton<TenantMoveMarks>();
+        return gateway;
     }
 
     /// <summary>The application services, one per resource, and the plumbing both fronts share.</summary>

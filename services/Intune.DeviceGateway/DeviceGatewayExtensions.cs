@@ -25,17 +25,16 @@ public static class DeviceGatewayExtensions
     /// </summary>
     public static WebApplicationBuilder AddDeviceGateway(this WebApplicationBuilder builder, IReadOnlyList<DeviceEndpointBinding>? bindings = null)
     {
-        var gateway = builder.Configuration.GetSection(GatewayListenOptions.SectionName).Get<GatewayListenOptions>() ?? new GatewayListenOptions();
+        var gateway = builder.AddValidatedOptions<GatewayListenOptions, GatewayListenOptionsValidator>(GatewayListenOptions.SectionName);
         bindings ??= [new DeviceEndpointBinding(gateway.DevicePort)];
         builder.Services.AddSingleton(bindings);
         builder.Services.ExcludeFromOperationalEndpoints(bindings.Select(b => b.Port));
-        builder.Services.Configure<GatewayListenOptions>(builder.Configuration.GetSection(GatewayListenOptions.SectionName));
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<DeviceGatewayCertificates>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DeviceGatewayCertificates>());
         builder.Services.AddSingleton<TrustedAuthorities>();
         builder.Services.AddSingleton<DeviceCertificateAuthenticator>();
-        builder.Services.TryAddSingleton(builder.Configuration.GetSection(TenantMoveMarkOptions.SectionName).Get<TenantMoveMarkOptions>() ?? new TenantMoveMarkOptions());
+        builder.AddValidatedOptions<TenantMoveMarkOptions, TenantMoveMarkOptionsValidator>(TenantMoveMarkOptions.SectionName);
         builder.Services.TryAddSingleton<TenantMoveMarks>();
         builder.Services.AddGrpc(o =>
         {

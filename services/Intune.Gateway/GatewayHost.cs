@@ -28,12 +28,12 @@ public static class GatewayHost
     public static WebApplication Create(string[] args, Topology? topology = null, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(args);
-        var topologyFile = Locate(builder.Configuration[TopologyFileKey] ?? DefaultTopologyFile);
+        var topologyFile = ClusterConfigFile.Locate(builder.Configuration[TopologyFileKey] ?? DefaultTopologyFile);
         builder.Configuration.AddJsonFile(topologyFile, optional: false, reloadOnChange: false);
         builder.Configuration.AddEnvironmentVariables();
         builder.Configuration.AddCommandLine(args);
         configure?.Invoke(builder);
-        topology ??= Topology.Load(topologyFile, Locate);
+        topology ??= Topology.Load(topologyFile, ClusterConfigFile.Locate);
 
         builder.Services.AddSingleton(topology);
         builder.Services.AddSingleton(sp => new ScaleUnitClients(topology.ScaleUnits, sp.GetRequiredService<ILoggerFactory>()));
@@ -71,28 +71,5 @@ public static class GatewayHost
         }
 
         return bindings;
-    }
-
-    /// <summary>Finds a repository-relative file from the working directory, then the binaries, upwards.</summary>
-    private static string Locate(string path)
-    {
-        if (Path.IsPathRooted(path))
-        {
-            return path;
-        }
-
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-        {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                var candidate = Path.Combine(dir.FullName, path);
-                if (File.Exists(candidate))
-                {
-                    return candidate;
-                }
-            }
-        }
-
-        throw new FileNotFoundException($"'{path}' was not found from '{Directory.GetCurrentDirectory()}' upwards.");
     }
 }

@@ -3,6 +3,8 @@ using Intune.AdminGateway.Auth;
 using Intune.ClusterConfig;
 using Intune.Routing;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Internal;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.IdentityModel.Tokens;
 
@@ -44,12 +46,16 @@ public sealed class OpsEnvironment : IAsyncDisposable
     /// <summary>Loads the topology file (default: the local one, found from the working directory upwards).</summary>
     public static OpsEnvironment Load(string topologyFile)
     {
-        var path = Locate(topologyFile);
+        var path = ClusterConfigFile.Locate(topologyFile);
         var root = FindRepositoryRoot(Path.GetDirectoryName(path)!);
-        var topology = Topology.Load(topologyFile, Locate);
+        var topology = Topology.Load(topologyFile, ClusterConfigFile.Locate);
         var settings = new ConfigurationBuilder().AddJsonFile(path).Build();
-        var auth = settings.GetSection(AdminAuthOptions.SectionName).Get<AdminAuthOptions>() ?? new AdminAuthOptions();
-        var key = auth.Authority is null ? auth.ResolveSigningKey(root ?? System.IO.Directory.GetCurrentDirectory()) : null;
+        var contentRoot = root ?? System.IO.Directory.GetCurrentDirectory();
+        // The CLI only mints development tokens from the topology's key; refusing that key outside
+        // Development is the gateways' gate (they would refuse such tokens), not the CLI's.
+        var development = new HostingEnvironment { ContentRootPath = contentRoot, EnvironmentName = Environments.Development };
+        var auth = ValidatedOptions.Bind(settings, AdminAuthOptions.SectionName, new AdminAuthOptionsValidator(development));
+        var key = auth.Authority is null ? auth.ResolveSigningKey(contentRoot) : null;
         return new OpsEnvironment(topology, auth, key, root);
     }
 
@@ -59,34 +65,6 @@ public sealed class OpsEnvironment : IAsyncDisposable
         {
             await _clients.DisposeAsync();
         }
-    }
-
-    private static string Locate(string path)
-    {
-        if (Path.IsPathRooted(path))
-        {
-            return path;
-        }
-
-        for (var dir = new DirectoryInfo(System.IO.Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, path);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, path);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new FileNotFoundException($"'{path}' was not found from '{System.IO.Directory.GetCurrentDirectory()}' upwards.");
     }
 
     private static string? FindRepositoryRoot(string start)

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Intune.Grains.Tenants;
+using Microsoft.Extensions.Options;
 
 namespace Intune.Routing;
 
@@ -16,6 +17,15 @@ public sealed class TenantMoveMarkOptions
     /// has stopped writes by then. 0 reads it on every call.
     /// </summary>
     public int CacheSeconds { get; set; } = 5;
+}
+
+/// <summary>Rejects a <c>TenantMoves</c> section at start with errors that name the bad field.</summary>
+public sealed class TenantMoveMarkOptionsValidator : IValidateOptions<TenantMoveMarkOptions>
+{
+    public ValidateOptionsResult Validate(string? name, TenantMoveMarkOptions options) =>
+        options.CacheSeconds is < 0 or > 300
+            ? ValidateOptionsResult.Fail($"TenantMoves:CacheSeconds {options.CacheSeconds} must be between 0 and 300 (a move waits it out before copying).")
+            : ValidateOptionsResult.Success;
 }
 
 /// <summary>

@@ -48,7 +48,7 @@ public static class AdminCenterExtensions
 
     public static WebApplication MapAdminCenter(this WebApplication app, int adminPort)
     {
-        var options = app.Configuration.GetSection(AdminCenterOptions.SectionName).Get<AdminCenterOptions>() ?? new AdminCenterOptions();
+        var options = app.Services.GetRequiredService<AdminCenterOptions>();
         var auth = app.Services.GetRequiredService<AdminAuthOptions>();
         var host = $"*:{adminPort}";
 
@@ -161,10 +161,8 @@ public static class AdminCenterExtensions
     {
         if (!string.IsNullOrWhiteSpace(options.RootPath))
         {
-            var path = Path.GetFullPath(options.RootPath, environment.ContentRootPath);
-            return File.Exists(Path.Combine(path, "index.html"))
-                ? path
-                : throw new InvalidOperationException($"AdminCenter:RootPath '{path}' holds no index.html; build the admin center there or unset the option.");
+            // The validator has checked that it holds index.html.
+            return Path.GetFullPath(options.RootPath, environment.ContentRootPath);
         }
 
         foreach (var start in new[] { environment.ContentRootPath, AppContext.BaseDirectory })

@@ -11,7 +11,7 @@ namespace Intune.AdminGateway.Auth;
 /// audience, and no symmetric key may be configured, least of all the repository's development
 /// key, with which anyone could mint an administrator token for any tenant.
 /// </summary>
-internal sealed class AdminAuthOptionsValidator(IHostEnvironment environment) : IValidateOptions<AdminAuthOptions>
+public sealed class AdminAuthOptionsValidator(IHostEnvironment environment) : IValidateOptions<AdminAuthOptions>
 {
     /// <summary>SHA-256 of the key bytes in cluster-config/local/dev-admin-signing-key.txt, which is public.</summary>
     internal const string RepositoryDevelopmentKeySha256 = "38490f6fd879d1c9138e31df2f3806e86e33134ba81a772f186cea28d56c1f9c";

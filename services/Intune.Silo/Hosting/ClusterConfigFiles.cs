@@ -1,3 +1,5 @@
+using Intune.ClusterConfig;
+
 namespace Intune.Silo.Hosting;
 
 public static class ClusterConfigFiles
@@ -19,40 +21,11 @@ public static class ClusterConfigFiles
             : LocalDefault;
         foreach (var file in files)
         {
-            builder.Configuration.AddJsonFile(Locate(file), optional: false, reloadOnChange: false);
+            builder.Configuration.AddJsonFile(ClusterConfigFile.Locate(file), optional: false, reloadOnChange: false);
         }
 
         builder.Configuration.AddEnvironmentVariables();
         builder.Configuration.AddCommandLine(args);
         return builder;
-    }
-
-    /// <summary>Finds a repository-relative file from the working directory upwards.</summary>
-    public static string Locate(string path)
-    {
-        if (Path.IsPathRooted(path))
-        {
-            return path;
-        }
-
-        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, path);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, path);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new FileNotFoundException($"Cluster config file '{path}' was not found from '{Directory.GetCurrentDirectory()}' upwards.");
     }
 }

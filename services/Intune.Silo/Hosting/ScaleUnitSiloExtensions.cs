@@ -20,18 +20,8 @@ public static class ScaleUnitSiloExtensions
     /// </summary>
     public static WebApplicationBuilder AddScaleUnitSilo(this WebApplicationBuilder builder)
     {
-        var section = builder.Configuration.GetSection(ScaleUnitOptions.SectionName);
-        builder.Services.AddOptions<ScaleUnitOptions>().Bind(section).ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<ScaleUnitOptions>, ScaleUnitOptionsValidator>();
-
-        var unit = section.Get<ScaleUnitOptions>() ?? new ScaleUnitOptions();
-        var validation = new ScaleUnitOptionsValidator().Validate(null, unit);
-        if (validation.Failed)
-        {
-            throw new OptionsValidationException(ScaleUnitOptions.SectionName, typeof(ScaleUnitOptions), validation.Failures);
-        }
-
-        var listen = IPAddress.Parse(builder.Configuration[$"{GatewayListenOptions.SectionName}:{nameof(GatewayListenOptions.ListenAddress)}"] ?? "127.0.0.1");
+        var unit = builder.AddValidatedOptions<ScaleUnitOptions, ScaleUnitOptionsValidator>(ScaleUnitOptions.SectionName);
+        var listen = IPAddress.Parse(builder.AddValidatedOptions<GatewayListenOptions, GatewayListenOptionsValidator>(GatewayListenOptions.SectionName).ListenAddress);
         var storage = new ScaleUnitStorage(unit);
         var layout = storage.Layout;
         var tables = storage.Tables;

@@ -11,7 +11,7 @@ public sealed class TopologyTests
     [Fact]
     public void Load_LocalTopology_HasTwoIsolatedUnitsAndADirectoryOfItsOwn()
     {
-        var topology = Topology.Load("cluster-config/local/topology.json", ClusterConfigFiles.Locate);
+        var topology = Topology.Load("cluster-config/local/topology.json", ClusterConfigFile.Locate);
 
         Assert.Equal(["na-01", "eu-01"], topology.ScaleUnits.Select(u => u.Id));
         Assert.Equal(["na", "eu"], topology.ScaleUnits.Select(u => u.Region));
@@ -47,6 +47,22 @@ public sealed class TopologyTests
 
         Assert.Contains(error.Failures, f => f.StartsWith("TenantDirectory:StorageConnectionString", StringComparison.Ordinal));
         Assert.Contains(error.Failures, f => f.StartsWith("TenantDirectory:TableName 'x'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Validate_BackupOnAUnitsAccountWithBadRetention_NamesTheFields()
+    {
+        var na = Unit("na-01", "na");
+        var topology = new Topology([na], new TenantDirectoryOptions { StorageConnectionString = "UseDevelopmentStorage=true;dir" })
+        {
+            Backup = new BackupOptions { StorageConnectionString = na.StorageConnectionString, Container = "Backups", KeepCount = 0 },
+        };
+
+        var error = Assert.Throws<OptionsValidationException>(topology.Validate);
+
+        Assert.Contains(error.Failures, f => f.StartsWith("Backup:StorageConnectionString must be an account of its own", StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.StartsWith("Backup:Container 'Backups'", StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.StartsWith("Backup:KeepCount 0", StringComparison.Ordinal));
     }
 
     [Theory]
