@@ -88,17 +88,21 @@ public sealed class WriteFirstTests(WriteFirstTests.FailingStorageCluster fixtur
     }
 
     [Fact]
-    public async Task AnAuditAppend_WhenTheWriteFails_IsUnavailableAndNotListed()
+    public async Task AnAuditAppend_WhenItsRowCannotBeWritten_IsUnavailableAndNotListed()
     {
         var tenantId = Guid.NewGuid().ToString();
         var now = DateTimeOffset.UtcNow;
-        var log = Grains.GetGrain<IAuditLogGrain>(AuditLogPartitions.Key(tenantId, now));
+        var log = Grains.GetGrain<IAuditLogGrain>(tenantId);
+        var store = fixture.Services.GetRequiredService<InMemoryAuditEventStore>();
 
-        Storage.FailWritesOf(id => id.Key.ToString().StartsWith(tenantId, StringComparison.Ordinal));
+        store.FailAppends = true;
         await Assert.ThrowsAsync<UnavailableException>(() => log.AppendAsync(Event(now)));
-        Storage.Heal();
+        store.FailAppends = false;
+        var kept = Event(now.AddSeconds(1));
+        await log.AppendAsync(kept);
+        var listed = await log.ListAsync(new AuditRange(now.AddDays(-1), now.AddDays(1), null, 10));
 
-        Assert.Empty(await log.ListAsync());
+        Assert.Equal([kept.Id], listed.Events.Select(e => e.Id));
     }
 
     private static RoleAssignment Assignment(string id) => new(id, $"Assignment {id}", null, "builtin-readonly", ["adele@contoso.example"], []);
@@ -123,7 +127,9 @@ public sealed class WriteFirstTests(WriteFirstTests.FailingStorageCluster fixtur
     {
         public TestCluster Cluster { get; private set; } = null!;
 
-        public FailingGrainStorage Storage => ((InProcessSiloHandle)Cluster.Primary!).SiloHost.Services.GetRequiredService<FailingGrainStorage>();
+        public IServiceProvider Services => ((InProcessSiloHandle)Cluster.Primary!).SiloHost.Services;
+
+        public FailingGrainStorage Storage => Services.GetRequiredService<FailingGrainStorage>();
 
         public async Task InitializeAsync()
         {
