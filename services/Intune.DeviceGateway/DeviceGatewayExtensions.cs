@@ -36,6 +36,7 @@ public static class DeviceGatewayExtensions
         builder.Services.AddSingleton<DeviceCertificateAuthenticator>();
         builder.AddValidatedOptions<TenantMoveMarkOptions, TenantMoveMarkOptionsValidator>(TenantMoveMarkOptions.SectionName);
         builder.Services.TryAddSingleton<TenantMoveMarks>();
+        builder.Services.AddSingleton<ConnectedDevices>();
         builder.Services.AddGrpc(o =>
         {
             o.MaxReceiveMessageSize = 1024 * 1024;

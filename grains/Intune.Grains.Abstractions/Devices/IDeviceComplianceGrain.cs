@@ -31,17 +31,16 @@ public sealed record AccessVerdict(
 [Alias("intune.IDeviceComplianceGrain")]
 public interface IDeviceComplianceGrain : IGrainWithStringKey
 {
-    /// <summary>A policy was assigned, changed or unassigned for this device.</summary>
-    [Alias("ApplyPolicyAsync")]
-    Task ApplyPolicyAsync(PolicyDelivery delivery);
-
     /// <summary>The device's enrolled user was deleted (false) or restored (true).</summary>
     [Alias("ApplyEnrolledUserExistsAsync")]
     Task ApplyEnrolledUserExistsAsync(bool exists);
 
-    /// <summary>The tenant's compliance settings changed.</summary>
-    [Alias("ApplySettingsAsync")]
-    Task ApplySettingsAsync(ComplianceSettings settings);
+    /// <summary>
+    /// A user other than the enrolled one was associated with this device (true) or no longer is
+    /// (false); deliverables targeting that user reach the device from its next check-in.
+    /// </summary>
+    [Alias("SetUserAssociatedAsync")]
+    Task SetUserAssociatedAsync(string userPrincipalName, bool associated);
 
     [Alias("GetPolicyStatusesAsync")]
     Task<IReadOnlyList<DevicePolicyStatus>> GetPolicyStatusesAsync(PolicyKind kind);

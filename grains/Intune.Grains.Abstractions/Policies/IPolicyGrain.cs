@@ -14,7 +14,7 @@ public interface IPolicyGrain : IGrainWithStringKey
     [Alias("CreateAsync")]
     Task<PolicyDefinition> CreateAsync(PolicyDefinition draft);
 
-    /// <summary>Applies the update as a new version and delivers it to the assigned devices.</summary>
+    /// <summary>Applies the update as a new version; assigned devices pick it up at their next check-in.</summary>
     [Alias("UpdateAsync")]
     Task<PolicyDefinition> UpdateAsync(PolicyUpdate update);
 
@@ -22,31 +22,20 @@ public interface IPolicyGrain : IGrainWithStringKey
     [Alias("GetAsync")]
     Task<PolicyDefinition?> GetAsync();
 
-    /// <summary>Removes the policy from every device it was delivered to, then forgets it.</summary>
+    /// <summary>Forgets the policy; devices drop it at their next check-in.</summary>
     [Alias("DeleteAsync")]
     Task DeleteAsync();
 
-    /// <summary>Replaces all assignments and fans the change out to the affected devices.</summary>
+    /// <summary>Replaces all assignments: O(1) storage requests whatever the groups' sizes; devices pick the change up at check-in.</summary>
     [Alias("AssignAsync")]
     Task<IReadOnlyList<PolicyAssignment>> AssignAsync(IReadOnlyList<AssignmentTarget> targets);
 
     [Alias("GetAssignmentsAsync")]
     Task<IReadOnlyList<PolicyAssignment>> GetAssignmentsAsync();
 
-    /// <summary>Recomputes who is targeted (a targeted group's members changed) and delivers the difference.</summary>
-    [Alias("RecomputeTargetsAsync")]
-    Task RecomputeTargetsAsync();
-
     /// <summary>
-    /// Whether a new device is targeted; called once when a device first checks in. Interleaves,
-    /// so a device bootstrapping while this policy fans out to it cannot deadlock.
-    /// </summary>
-    [AlwaysInterleave, Alias("ResolveDeviceAsync")]
-    Task<PolicyDefinition?> ResolveDeviceAsync(string deviceId, string? userPrincipalName);
-
-    /// <summary>
-    /// A device's status transition. Interleaves: devices report while the policy is fanning out
-    /// to them, and the update is a synchronous counter change.
+    /// A device's status transition, reported at the device's check-in. Interleaves: the update
+    /// is a synchronous counter change.
     /// </summary>
     [AlwaysInterleave, Alias("ReportStatusAsync")]
     Task ReportStatusAsync(PolicyStatusReport report);
@@ -63,22 +52,11 @@ public interface IPolicyGrain : IGrainWithStringKey
     [AlwaysInterleave, Alias("GetUserOverviewAsync")]
     Task<PolicyOverview> GetUserOverviewAsync();
 
-    /// <summary>Devices the policy's changes were queued for and how many have them, since the grain's activation.</summary>
-    [AlwaysInterleave, Alias("GetDeliveryProgressAsync")]
-    Task<PolicyDeliveryProgress> GetDeliveryProgressAsync();
-
-    /// <summary>How many devices the current assignments reach (after exclusions).</summary>
+    /// <summary>
+    /// How many devices the current assignments reach through device groups (after exclusions),
+    /// counted on this silo's delivery cache; user and all-devices targets are counted by the
+    /// devices that have reported.
+    /// </summary>
     [AlwaysInterleave, Alias("GetTargetedDeviceCountAsync")]
     Task<int> GetTargetedDeviceCountAsync();
-}
-
-/// <summary>
-/// Delivers one policy change to a slice of its devices. A stateless worker, so the slices of a
-/// large assignment run in parallel on every silo instead of in one grain's loop.
-/// </summary>
-[Alias("intune.IPolicyFanOutGrain")]
-public interface IPolicyFanOutGrain : IGrainWithIntegerKey
-{
-    [Alias("DeliverAsync")]
-    Task DeliverAsync(string tenantId, PolicyDelivery delivery, IReadOnlyList<string> deviceIds);
 }

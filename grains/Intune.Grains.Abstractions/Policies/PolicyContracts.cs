@@ -98,7 +98,8 @@ public sealed record PolicyCatalogEntry(
     [property: Id(1)] PolicyKind Kind,
     [property: Id(2)] string ODataType,
     [property: Id(3)] int Version,
-    [property: Id(4)] bool HasAssignments);
+    [property: Id(4)] bool HasAssignments,
+    [property: Id(5)] IReadOnlyList<AssignmentTarget>? Assignments = null);
 
 /// <summary>
 /// The state of one policy on one device, ordered by severity for compliance roll-up:
@@ -224,13 +225,6 @@ public sealed record PolicyOverview(
     public int Total => PendingCount + NotApplicableCount + SuccessCount + ErrorCount + FailedCount + ConflictCount;
 }
 
-/// <summary>What a policy sends to a device when its assignment or body changes.</summary>
-[GenerateSerializer, Immutable, Alias("intune.PolicyDelivery")]
-public sealed record PolicyDelivery(
-    [property: Id(0)] string PolicyId,
-    [property: Id(1)] PolicyKind Kind,
-    /// <summary>The current version, or null when the policy no longer applies to the device.</summary>
-    [property: Id(2)] PolicyDefinition? Definition);
 
 /// <summary>A device's result for one delivered configuration setting.</summary>
 [GenerateSerializer, Immutable, Alias("intune.SettingReport")]
@@ -252,17 +246,3 @@ public sealed record DeliveredSetting(
 public sealed record SettingConflict(
     [property: Id(0)] string Setting,
     [property: Id(1)] IReadOnlyDictionary<string, string> ValuesByPolicyId);
-
-/// <summary>
-/// How far the policy's latest changes have reached its devices: large assignments finish in the
-/// background after the admin call returns, and this is how an admin (or a benchmark) sees them land.
-/// </summary>
-[GenerateSerializer, Immutable, Alias("intune.PolicyDeliveryProgress")]
-public sealed record PolicyDeliveryProgress(
-    [property: Id(0)] long Queued,
-    [property: Id(1)] long Delivered,
-    [property: Id(2)] long Failed,
-    [property: Id(3)] DateTimeOffset? CompletedDateTime)
-{
-    public bool IsComplete => Delivered + Failed >= Queued;
-}

@@ -1,3 +1,4 @@
+using Intune.Grains.Delivery;
 using Intune.Grains.Devices;
 using Intune.Grains.Groups;
 using Intune.Grains.Policies;
@@ -16,12 +17,6 @@ public sealed record ComplianceSettings(
 
     public static readonly ComplianceSettings Default = new(30, false, true);
 }
-
-/// <summary>What a device learns once, at its first check-in: the settings and the policies that may target it.</summary>
-[GenerateSerializer, Immutable, Alias("intune.DeviceBootstrap")]
-public sealed record DeviceBootstrap(
-    [property: Id(0)] ComplianceSettings Settings,
-    [property: Id(1)] IReadOnlyList<string> AssignedPolicyIds);
 
 [GenerateSerializer, Alias("intune.RetireRequestState")]
 public enum RetireRequestState
@@ -43,8 +38,8 @@ public sealed record RetireRequest(
 
 /// <summary>
 /// The tenant's compliance side (implemented by the Tenant grain): settings, the catalog of
-/// policies and groups (so listing never reads devices) and the retire list. Not on the
-/// check-in path except once per device lifetime (<see cref="GetDeviceBootstrapAsync"/>).
+/// policies and groups (so listing never reads devices), the assignment facts devices pick up at
+/// check-in (through each silo's cache, so the tenant is not on the check-in path) and the retire list.
 /// </summary>
 [Alias("intune.ITenantComplianceGrain")]
 public interface ITenantComplianceGrain : IGrainWithStringKey
@@ -52,12 +47,24 @@ public interface ITenantComplianceGrain : IGrainWithStringKey
     [Alias("GetSettingsAsync")]
     Task<ComplianceSettings> GetSettingsAsync();
 
-    /// <summary>Validates and stores the settings, then delivers them to every device of the tenant.</summary>
+    /// <summary>Validates and stores the settings and moves the assignment version; devices pick them up at check-in.</summary>
     [Alias("UpdateSettingsAsync")]
     Task<ComplianceSettings> UpdateSettingsAsync(int? thresholdDays, bool? secureByDefault, bool? isScheduledActionEnabled);
 
-    [Alias("GetDeviceBootstrapAsync")]
-    Task<DeviceBootstrap> GetDeviceBootstrapAsync();
+    /// <summary>The assignment facts at the current version (read by the silos' delivery caches, not by devices).</summary>
+    [Alias("GetDeliverySnapshotAsync")]
+    Task<DeliverySnapshot> GetDeliverySnapshotAsync();
+
+    /// <summary>Subscribes (or renews) for <see cref="DeliverySubscription.Lifetime"/>; returns the current version.</summary>
+    [Alias("SubscribeDeliveryAsync")]
+    Task<long> SubscribeDeliveryAsync(IDeliveryObserver observer);
+
+    [Alias("UnsubscribeDeliveryAsync")]
+    Task UnsubscribeDeliveryAsync(IDeliveryObserver observer);
+
+    /// <summary>A group some deliverable targets changed its members: one write, a new version.</summary>
+    [Alias("TargetedGroupChangedAsync")]
+    Task TargetedGroupChangedAsync(string groupId);
 
     [Alias("UpsertPolicyAsync")]
     Task UpsertPolicyAsync(PolicyCatalogEntry entry);

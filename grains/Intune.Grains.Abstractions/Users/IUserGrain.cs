@@ -23,6 +23,19 @@ public interface IUserGrain : IGrainWithStringKey
     [Alias("RecordDeviceAsync")]
     Task RecordDeviceAsync(string deviceId);
 
+    /// <summary>
+    /// A device handed to this user besides its enrolled user (a shared or multi-user device):
+    /// recorded here and told to the device, so deliverables targeting this user reach it at its
+    /// next check-in. Not for the device's own enrolled user (the device calls
+    /// <see cref="RecordDeviceAsync"/> for that and must not be called back).
+    /// </summary>
+    [Alias("AssociateDeviceAsync")]
+    Task AssociateDeviceAsync(string deviceId);
+
+    /// <summary>Undoes <see cref="AssociateDeviceAsync"/>: the device drops what reached it through this user at its next check-in.</summary>
+    [Alias("DissociateDeviceAsync")]
+    Task DissociateDeviceAsync(string deviceId);
+
     /// <summary>Forgets a device (its enrollment failed, or it was retired, wiped or deleted).</summary>
     [Alias("ReleaseDeviceAsync")]
     Task ReleaseDeviceAsync(string deviceId);

@@ -1,3 +1,4 @@
+using Intune.Grains.Delivery;
 using Intune.Grains.Policies;
 using Intune.Grains.Tenants;
 using Intune.Grains.Users;
@@ -6,7 +7,8 @@ using Microsoft.Extensions.Logging;
 namespace Intune.Grains.Devices;
 
 /// <summary>
-/// Compliance and configuration on the device: policies delivered by fan-out are evaluated here
+/// Compliance and configuration on the device: the policies that reach it (worked out at its own
+/// check-in from the silo's delivery cache) are evaluated here
 /// against the reported facts; grace periods, scheduled actions and the validity period fire from
 /// a grain timer (and a reminder, should the grain be deactivated) without waiting for a check-in.
 /// </summary>
@@ -17,45 +19,6 @@ internal sealed partial class DeviceGrain : IDeviceComplianceGrain
     private IGrainTimer? _deadlineTimer;
 
     private ComplianceSettings TenantSettings => DeviceComplianceModel.SettingsOf(State);
-
-    public async Task ApplyPolicyAsync(PolicyDelivery delivery)
-    {
-        if (!State.IsEnrolled)
-        {
-            return;
-        }
-
-        var now = time.GetUtcNow();
-        var (policies, statuses) = delivery.Kind == PolicyKind.Compliance
-            ? (State.CompliancePolicies, State.ComplianceStatuses)
-            : (State.ConfigurationProfiles, State.ConfigurationStatuses);
-        if (delivery.Definition is null)
-        {
-            if (!policies.Remove(delivery.PolicyId))
-            {
-                return;
-            }
-
-            statuses.Remove(delivery.PolicyId);
-            State.FiredActions.RemoveWhere(a => a.StartsWith(delivery.PolicyId + "/", StringComparison.Ordinal));
-            await ReportToPolicyAsync(delivery.PolicyId, null);
-        }
-        else
-        {
-            if (policies.TryGetValue(delivery.PolicyId, out var held) && held.Version == delivery.Definition.Version)
-            {
-                return;
-            }
-
-            policies[delivery.PolicyId] = delivery.Definition;
-        }
-
-        State.AssignmentVersion++;
-        await RefreshComplianceAsync(now, reportAll: false);
-        await PersistAsync();
-        // A connected device is pushed to check in now; an offline one gets the new etag at its next check-in.
-        await NudgeAfterAssignmentChangeAsync();
-    }
 
     public async Task ApplyEnrolledUserExistsAsync(bool exists)
     {
@@ -69,17 +32,23 @@ internal sealed partial class DeviceGrain : IDeviceComplianceGrain
         await PersistAsync();
     }
 
-    public async Task ApplySettingsAsync(ComplianceSettings settings)
+    public async Task SetUserAssociatedAsync(string userPrincipalName, bool associated)
     {
-        if (!State.IsEnrolled || State.ComplianceSettings == settings)
+        var upn = userPrincipalName.Trim().ToLowerInvariant();
+        if (!State.IsEnrolled || (associated ? !State.AssociatedUsers.Add(upn) : !State.AssociatedUsers.Remove(upn)))
         {
             return;
         }
 
-        State.ComplianceSettings = settings;
-        await RefreshComplianceAsync(time.GetUtcNow(), reportAll: false);
+        // Worked out again at the next check-in: the tenant's version has not moved, the device's users have.
+        _deliveryVersion = -1;
         await PersistAsync();
     }
+
+    /// <summary>The users user-targeted deliverables reach this device through: the enrolled one and any associated.</summary>
+    private IReadOnlyCollection<string> DeviceUsers => State.UserPrincipalName is { } enrolled
+        ? [.. State.AssociatedUsers.Append(enrolled.ToLowerInvariant()).Distinct(StringComparer.Ordinal)]
+        : State.AssociatedUsers;
 
     public Task<IReadOnlyList<DevicePolicyStatus>> GetPolicyStatusesAsync(PolicyKind kind) =>
         Task.FromResult<IReadOnlyList<DevicePolicyStatus>>(
@@ -122,6 +91,7 @@ internal sealed partial class DeviceGrain : IDeviceComplianceGrain
         State.SummaryComplianceState = null;
         State.SummaryConfigurationState = null;
         State.ReminderDeadline = null;
+        _deliveryVersion = -1;
         await PersistAsync();
     }
 
@@ -133,8 +103,10 @@ internal sealed partial class DeviceGrain : IDeviceComplianceGrain
         }
 
         var before = (State.ComplianceState, State.Notifications.Count, State.FiredActions.Count);
+        // A deadline is also when an offline device takes changed settings (the validity period).
+        var synced = State.HasCheckedIn && await SyncDeliveriesAsync();
         var statusesChanged = await RefreshComplianceAsync(time.GetUtcNow(), reportAll: false);
-        if (statusesChanged || (State.ComplianceState, State.Notifications.Count, State.FiredActions.Count) != before)
+        if (synced || statusesChanged || (State.ComplianceState, State.Notifications.Count, State.FiredActions.Count) != before)
         {
             await PersistAsync();
         }
@@ -153,6 +125,8 @@ internal sealed partial class DeviceGrain : IDeviceComplianceGrain
             State.HasCheckedIn = true;
             changed = true;
         }
+
+        changed |= await SyncDeliveriesAsync();
 
         if (factsChanged || changed)
         {
@@ -196,24 +170,77 @@ internal sealed partial class DeviceGrain : IDeviceComplianceGrain
         };
     }
 
-    /// <summary>Learns the tenant's settings and which assigned policies target this new device (once per device).</summary>
+    /// <summary>Once per device, at its first check-in: a user deleted before it never told it.</summary>
     private async Task BootstrapAsync()
     {
-        var bootstrap = await GrainFactory.GetGrain<ITenantComplianceGrain>(State.TenantId!).GetDeviceBootstrapAsync();
-        State.ComplianceSettings ??= bootstrap.Settings;
         if (State.UserPrincipalName is { } upn)
         {
-            // A user deleted before this device's first check-in never told it.
             State.EnrolledUserDeleted |= !await GrainFactory.GetGrain<IUserGrain>(UserDevices.Key(State.TenantId!, upn)).ExistsAsync();
         }
+    }
 
-        var resolved = await Task.WhenAll(bootstrap.AssignedPolicyIds.Select(id =>
-            GrainFactory.GetGrain<IPolicyGrain>(GrainKeys.Scoped(State.TenantId!, id)).ResolveDeviceAsync(State.DeviceId!, State.UserPrincipalName)));
-        foreach (var definition in resolved.OfType<PolicyDefinition>())
+    /// <summary>
+    /// Brings the device's effective set up to the tenant's assignment version, from this silo's
+    /// cache: adds what now reaches it, takes newer versions, drops what no longer does
+    /// (unassigned, excluded, left the group, deleted) and takes the compliance settings. Costs
+    /// nothing when the version has not moved; returns whether anything the device holds changed.
+    /// </summary>
+    private async Task<bool> SyncDeliveriesAsync()
+    {
+        var tenant = await deliveries.GetAsync(State.TenantId!);
+        if (tenant.Version == _deliveryVersion)
         {
-            (definition.Kind == PolicyKind.Compliance ? State.CompliancePolicies : State.ConfigurationProfiles)[definition.Id] = definition;
+            return false;
+        }
+
+        var changed = false;
+        if (State.ComplianceSettings != tenant.Settings)
+        {
+            State.ComplianceSettings = tenant.Settings;
+            changed = true;
+        }
+
+        var reaching = tenant.Deliverables.Values
+            .Where(d => DeliveryTargeting.Reaches(d.Deliverable.Assignments, tenant.Groups, State.DeviceId!, DeviceUsers))
+            .ToDictionary(d => d.Deliverable.Id, d => d.Body, StringComparer.Ordinal);
+        var dropped = new List<string>();
+        foreach (var (kind, held, statuses) in new[]
+        {
+            (PolicyKind.Compliance, State.CompliancePolicies, State.ComplianceStatuses),
+            (PolicyKind.Configuration, State.ConfigurationProfiles, State.ConfigurationStatuses),
+        })
+        {
+            foreach (var id in held.Keys.Where(id => !reaching.TryGetValue(id, out var body) || body.Kind != kind).ToList())
+            {
+                held.Remove(id);
+                if (statuses.Remove(id))
+                {
+                    dropped.Add(id);
+                }
+
+                State.FiredActions.RemoveWhere(a => a.StartsWith(id + "/", StringComparison.Ordinal));
+                changed = true;
+            }
+
+            foreach (var (id, body) in reaching.Where(r => r.Value.Kind == kind))
+            {
+                if (!held.TryGetValue(id, out var current) || current.Version != body.Version)
+                {
+                    held[id] = body with { Id = id };
+                    changed = true;
+                }
+            }
+        }
+
+        // The device leaves the reports of what it dropped: the report says so at once.
+        await Task.WhenAll(dropped.Select(id => ReportToPolicyAsync(id, null)));
+        _deliveryVersion = tenant.Version;
+        if (changed)
+        {
             State.AssignmentVersion++;
         }
+
+        return changed;
     }
 
     /// <summary>
@@ -384,7 +411,4 @@ internal sealed partial class DeviceGrain : IDeviceComplianceGrain
         State.IndexedHardware = wanted;
         return true;
     }
-
-    /// <summary>The one place an assignment change pushes the device; see <see cref="ApplyPolicyAsync"/>.</summary>
-    private Task NudgeAfterAssignmentChangeAsync() => NudgeAsync("assignment");
 }

@@ -13,6 +13,7 @@ internal sealed partial class DeviceGrain(
     [PersistentState("device", StorageNames.Grains)] IPersistentState<DeviceState> device,
     CertificateAuthority authority,
     IDeviceCatalog catalog,
+    Delivery.DeliveryCache deliveries,
     TimeProvider time,
     ILogger<DeviceGrain> logger) : Grain, IDeviceGrain
 {
@@ -23,6 +24,9 @@ internal sealed partial class DeviceGrain(
     internal static readonly TimeSpan LastSyncPersistInterval = TimeSpan.FromHours(1);
 
     private DateTimeOffset _lastSync;
+
+    /// <summary>The tenant assignment version the effective set was last worked out at (in memory: working it out again finds nothing new).</summary>
+    private long _deliveryVersion = -1;
 
     private DeviceState State => device.State;
 

@@ -58,6 +58,8 @@ public sealed class DeviceState
     [Id(52)] public HashSet<string> IndexedHardware { get; set; } = [];
     /// <summary>The enrolled user was deleted: the built-in default compliance policy's "enrolled user exists" fails.</summary>
     [Id(70)] public bool EnrolledUserDeleted { get; set; }
+    /// <summary>Users (lower case) associated besides the enrolled one (a shared or multi-user device): user-targeted deliverables reach the device through them too.</summary>
+    [Id(71)] public HashSet<string> AssociatedUsers { get; set; } = [];
 
     public bool IsEnrolled => DeviceId is not null;
 }

@@ -21,8 +21,8 @@ public sealed class GroupState
 }
 
 /// <summary>
-/// A static group (docs/architecture.md §2, Group grain). Membership changes reach only the policies
-/// that target this group; those recompute and fan out the difference. The members are rows of
+/// A static group. A membership change of a group some policy targets moves the tenant's
+/// assignment version (one write); devices work out at check-in what they gained or lost. The members are rows of
 /// the <see cref="IMemberSetStore"/> (one per member, so a group is not capped by the 1 MB of one
 /// grain-state entity), held in memory while active for policy diffs and lookups.
 /// </summary>
@@ -99,8 +99,8 @@ internal sealed class GroupGrain(
         _users.Clear();
         await group.ClearStateAsync();
         await GrainFactory.GetGrain<ITenantComplianceGrain>(TenantId).RemoveGroupAsync(GroupId);
-        // A deleted group has no members, so the policies that targeted it retract from its devices.
-        await RecomputePoliciesAsync(policies);
+        // A deleted group has no members: devices it reached drop what it gave them at check-in.
+        await AnnounceMembershipChangeAsync(policies.Count > 0);
         DeactivateOnIdle();
     }
 
@@ -143,7 +143,7 @@ internal sealed class GroupGrain(
         await memberSets.SaveAsync(TenantId, MemberSets.GroupUsers(GroupId), users, []);
         _devices.UnionWith(devices);
         _users.UnionWith(users);
-        await RecomputePoliciesAsync(State.TargetingPolicies.ToList());
+        await AnnounceMembershipChangeAsync(State.TargetingPolicies.Count > 0);
     }
 
     public async Task<bool> RemoveMemberAsync(string memberId)
@@ -164,7 +164,7 @@ internal sealed class GroupGrain(
             return false;
         }
 
-        await RecomputePoliciesAsync(State.TargetingPolicies.ToList());
+        await AnnounceMembershipChangeAsync(State.TargetingPolicies.Count > 0);
         return true;
     }
 
@@ -195,8 +195,12 @@ internal sealed class GroupGrain(
         await memberSets.DeleteAllAsync(TenantId, MemberSets.GroupUsers(GroupId));
     }
 
-    private Task RecomputePoliciesAsync(IEnumerable<string> policyIds) =>
-        Task.WhenAll(policyIds.Select(p => GrainFactory.GetGrain<IPolicyGrain>(GrainKeys.Scoped(TenantId, p)).RecomputeTargetsAsync()));
+    /// <summary>
+    /// A targeted group's new members are a tenant fact: one tenant write moves the assignment
+    /// version, and each device works out at check-in whether it joined or left.
+    /// </summary>
+    private Task AnnounceMembershipChangeAsync(bool targeted) =>
+        targeted ? GrainFactory.GetGrain<ITenantComplianceGrain>(TenantId).TargetedGroupChangedAsync(GroupId) : Task.CompletedTask;
 
     private void EnsureExists()
     {

@@ -33,6 +33,7 @@ public static class IntuneGrainsServiceCollectionExtensions
             new TableDeviceCatalog(storage.Table(layout.DeviceCatalog), sp.GetRequiredService<TimeProvider>()),
             sp.GetRequiredService<IGrainFactory>()));
         services.AddSingleton(sp => new DeviceViewCache(sp.GetRequiredService<IOptions<DeviceCatalogOptions>>().Value.ViewCacheCapacity));
+        services.AddSingleton<Delivery.DeliveryCache>();
         return services;
     }
 }

@@ -1,7 +1,5 @@
-using Intune.Grains.Devices;
 using Intune.Grains.Errors;
 using Intune.Grains.Policies;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Intune.Grains.Tenants;
 
@@ -11,8 +9,6 @@ namespace Intune.Grains.Tenants;
 /// </summary>
 internal sealed partial class TenantGrain : ITenantComplianceGrain
 {
-    private const int SettingsFanOutSlice = 250;
-
     private ComplianceSettings Settings => State.ComplianceSettings ?? ComplianceSettings.Default;
 
     public Task<ComplianceSettings> GetSettingsAsync() => Task.FromResult(Settings);
@@ -36,30 +32,11 @@ internal sealed partial class TenantGrain : ITenantComplianceGrain
             return next;
         }
 
+        // Devices pick the settings up at check-in (or at their next deadline), as assignments.
         State.ComplianceSettings = next;
-        await SaveAsync();
-
-        // Devices hold their own copy so check-ins never call the tenant; a change reaches all of
-        // them in parallel slices, read from the device catalog projection.
-        string? continuation = null;
-        var slices = new List<Task>();
-        do
-        {
-            var page = await ServiceProvider.GetRequiredService<IDeviceCatalog>().ListAsync(TenantId, 1000, continuation);
-            foreach (var slice in page.Devices.Chunk(SettingsFanOutSlice))
-            {
-                slices.Add(Task.WhenAll(slice.Select(d => GrainFactory.GetGrain<IDeviceComplianceGrain>(GrainKeys.Scoped(TenantId, d.Id)).ApplySettingsAsync(next))));
-            }
-
-            continuation = page.ContinuationToken;
-        }
-        while (continuation is not null);
-        await Task.WhenAll(slices);
+        await SaveDeliveryChangeAsync();
         return next;
     }
-
-    public Task<DeviceBootstrap> GetDeviceBootstrapAsync() =>
-        Task.FromResult(new DeviceBootstrap(Settings, State.Policies.Values.Where(p => p.HasAssignments).Select(p => p.PolicyId).ToList()));
 
     public async Task UpsertPolicyAsync(PolicyCatalogEntry entry)
     {
@@ -69,12 +46,28 @@ internal sealed partial class TenantGrain : ITenantComplianceGrain
         }
 
         State.Policies[entry.PolicyId] = entry;
-        await SaveAsync();
+        if (existing?.Assignments is { Count: > 0 } || entry.Assignments is { Count: > 0 })
+        {
+            await SaveDeliveryChangeAsync();
+        }
+        else
+        {
+            await SaveAsync();
+        }
     }
 
     public async Task RemovePolicyAsync(string policyId)
     {
-        if (State.Policies.Remove(policyId))
+        if (!State.Policies.Remove(policyId, out var removed))
+        {
+            return;
+        }
+
+        if (removed.Assignments is { Count: > 0 })
+        {
+            await SaveDeliveryChangeAsync();
+        }
+        else
         {
             await SaveAsync();
         }
@@ -93,6 +86,7 @@ internal sealed partial class TenantGrain : ITenantComplianceGrain
     {
         if (State.Groups.Remove(groupId))
         {
+            State.GroupVersions.Remove(groupId);
             await SaveAsync();
         }
     }

@@ -18,6 +18,10 @@ public sealed class TenantState
     [Id(21)] public Dictionary<string, PolicyCatalogEntry> Policies { get; set; } = [];
     [Id(22)] public Dictionary<string, string> Groups { get; set; } = [];
     [Id(23)] public Dictionary<string, RetireRequest> RetireRequests { get; set; } = [];
+    /// <summary>Moves with every change of the assignment facts (see TenantGrain.Delivery.cs).</summary>
+    [Id(24)] public long DeliveryVersion { get; set; }
+    /// <summary>Membership version of each group some deliverable targets, so caches refetch only groups that changed.</summary>
+    [Id(25)] public Dictionary<string, long> GroupVersions { get; set; } = [];
 
     public bool Exists => DisplayName is not null;
 }

@@ -67,6 +67,32 @@ internal sealed class UserGrain(
         }
     }
 
+    public async Task AssociateDeviceAsync(string deviceId)
+    {
+        if (!user.State.DeviceIds.Contains(deviceId))
+        {
+            user.State.DeviceIds.Add(deviceId);
+            await user.WriteStateAsync();
+        }
+
+        await DeviceOf(deviceId).SetUserAssociatedAsync(UserPrincipalName, associated: true);
+    }
+
+    public async Task DissociateDeviceAsync(string deviceId)
+    {
+        if (user.State.DeviceIds.Remove(deviceId))
+        {
+            await user.WriteStateAsync();
+        }
+
+        await DeviceOf(deviceId).SetUserAssociatedAsync(UserPrincipalName, associated: false);
+    }
+
+    private string UserPrincipalName => GrainKeys.Split(this.GetPrimaryKeyString()).Id;
+
+    private IDeviceComplianceGrain DeviceOf(string deviceId) =>
+        GrainFactory.GetGrain<IDeviceComplianceGrain>(GrainKeys.Scoped(GrainKeys.Split(this.GetPrimaryKeyString()).TenantId, deviceId));
+
     public async Task ReleaseDeviceAsync(string deviceId)
     {
         _enrolling.Remove(deviceId);

@@ -21,6 +21,7 @@ internal sealed class DeviceGrpcService(
     DeviceCertificateAuthenticator authenticator,
     TenantMoveMarks moves,
     DeviceGatewayCertificates certificates,
+    ConnectedDevices connected,
     TimeProvider time) : DeviceService.DeviceServiceBase
 {
     public override async Task<EnrollResponse> Enroll(EnrollRequest request, ServerCallContext context)
@@ -148,9 +149,11 @@ internal sealed class DeviceGrpcService(
                 throw new RpcException(new Status(StatusCode.PermissionDenied, ex.Message));
             }
 
+            // Assignment changes reach this stream from the gateway itself (see ConnectedDevices).
+            using var registration = await connected.RegisterAsync(grains, identity.TenantId, identity.DeviceId, nudges.Writer);
             await responseStream.WriteAsync(new Nudge { Reason = "connected", Attempt = 0 }, context.CancellationToken);
             using var renewal = new PeriodicTimer(DeviceListenerLease.Renewal, time);
-            var renew = RenewLeaseAsync(device, identity, listener, renewal, nudges.Writer, context.CancellationToken);
+            var renew = RenewLeaseAsync(device, identity, listener, renewal, nudges.Writer, connected, context.CancellationToken);
             await foreach (var nudge in nudges.Reader.ReadAllAsync(context.CancellationToken))
             {
                 await responseStream.WriteAsync(new Nudge { Reason = nudge.Reason, Attempt = nudge.Attempt }, context.CancellationToken);
@@ -218,13 +221,24 @@ internal sealed class DeviceGrpcService(
         IDeviceListener listener,
         PeriodicTimer renewal,
         System.Threading.Channels.ChannelWriter<DeviceNudge> nudges,
+        ConnectedDevices connected,
         CancellationToken cancellationToken)
     {
         try
         {
             while (await renewal.WaitForNextTickAsync(cancellationToken))
             {
-                await device.ListenAsync(identity.CertificateSerialNumber, listener);
+                try
+                {
+                    await device.ListenAsync(identity.CertificateSerialNumber, listener);
+                }
+                catch (Exception ex) when (ex is not (DeviceAuthenticationException or OperationCanceledException or OutOfMemoryException))
+                {
+                    // A renewal that timed out behind a loaded silo must not end the renewals: the
+                    // lease (3 min) outlasts two more tries, and the next one usually lands.
+                }
+
+                await connected.RenewAsync(identity.TenantId);
             }
         }
         catch (OperationCanceledException)

@@ -14,10 +14,11 @@ using DevicePlatform = Intune.Grains.Devices.DevicePlatform;
 namespace Intune.Benchmarks.Scenarios;
 
 /// <summary>
-/// Scenario 4: assign a compliance policy to a group of N seeded devices and time until the
-/// devices have it. Connected devices hold a Listen stream over their own mTLS connection, get
-/// nudged and check in; the rest are offline and count as having it once their Device grain does
-/// (the policy's delivery progress).
+/// Scenario 4: assign a compliance policy to a group of N seeded devices. The assignment is a
+/// tenant fact (no device is written), so the figures are the assign call itself and, for the
+/// connected devices (a Listen stream over their own mTLS connection), the time until the
+/// gateway's nudge made them check in and receive the policy. Offline devices get it at their
+/// next scheduled check-in. A failed check-in is retried the way an agent does, errors counted by status.
 /// </summary>
 public sealed partial class SystemBenchmarks
 {
@@ -95,15 +96,6 @@ public sealed partial class SystemBenchmarks
 
         var assignReturned = Stopwatch.GetElapsedTime(started);
 
-        // Server side: every Device grain of the group holds the policy (offline ones included).
-        using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
-        PolicyDeliveryProgress progress;
-        while (!(progress = await policy.GetDeliveryProgressAsync()).IsComplete && Stopwatch.GetElapsedTime(started) < FanOutDeadline)
-        {
-            await poll.WaitForNextTickAsync();
-        }
-
-        var delivered = Stopwatch.GetElapsedTime(started);
         var left = FanOutDeadline - Stopwatch.GetElapsedTime(started);
         try
         {
@@ -126,8 +118,9 @@ public sealed partial class SystemBenchmarks
         }
 
         var p99 = latency.PercentileMs(99) / 1000;
-        report.Add(new Figure("Fan-out", $"policy assigned to a group of {groupSize:N0} devices: every Device grain has it (delivery complete)", delivered.TotalSeconds, "s",
-            Notes: $"{progress.Delivered:N0} delivered, {progress.Failed:N0} failed; the assign call {assignOutcome} after {assignReturned.TotalSeconds:F1} s"));
+        var errors = connected.SelectMany(d => d.Errors).GroupBy(e => e).Select(g => $"{g.Key} ×{g.Count()}").ToList();
+        report.Add(new Figure("Fan-out", $"assign call for a group of {groupSize:N0} devices (no device written)", assignReturned.TotalSeconds, "s", Target: "≤ 1 s", TargetMet: assignReturned.TotalSeconds <= 1,
+            Notes: $"the call {assignOutcome}; check-in errors retried: {(errors.Count == 0 ? "none" : string.Join(", ", errors))}"));
         report.Add(new Figure("Fan-out", $"connected devices (Listen stream, own mTLS connection): nudged, checked in, got the policy — p50", latency.PercentileMs(50) / 1000, "s",
             Notes: $"{latency.Count:N0} of {connected.Count:N0} connected devices got it within {FanOutDeadline.TotalMinutes:F0} min; max {latency.MaxMs / 1000:F1} s"));
         report.Add(new Figure("Fan-out", "same, p99", p99, "s", Target: "≤ 10 s at 100,000", TargetMet: groupSize >= 100_000 ? p99 <= 10 : null,
@@ -159,6 +152,31 @@ public sealed partial class SystemBenchmarks
 
         public Task<long> Received => _received.Task;
 
+        /// <summary>Status codes of the check-ins that failed (each retried).</summary>
+        public ConcurrentBag<Grpc.Core.StatusCode> Errors { get; } = [];
+
+        /// <summary>Like an agent: a failed check-in is tried again after a back-off (1 s, 2 s, 4 s), then left to the next nudge or schedule.</summary>
+        private async Task<CheckInResponse?> CheckInWithRetriesAsync(DeviceService.DeviceServiceClient client, CheckInRequest request, CancellationToken stop)
+        {
+            for (var attempt = 0; ; attempt++)
+            {
+                try
+                {
+                    return await client.CheckInAsync(request, cancellationToken: stop);
+                }
+                catch (Grpc.Core.RpcException ex) when (ex.StatusCode != Grpc.Core.StatusCode.Cancelled && attempt < 3)
+                {
+                    Errors.Add(ex.StatusCode);
+                    await Task.Delay(TimeSpan.FromSeconds(1 << attempt), stop);
+                }
+                catch (Grpc.Core.RpcException ex) when (ex.StatusCode != Grpc.Core.StatusCode.Cancelled)
+                {
+                    Errors.Add(ex.StatusCode);
+                    return null;
+                }
+            }
+        }
+
         public async Task ConnectAsync(Task<long> assigned, CancellationToken stop)
         {
             _certificate = identities.Certificate(index);
@@ -185,7 +203,12 @@ public sealed partial class SystemBenchmarks
                         }
 
                         await assigned;
-                        var response = await client.CheckInAsync(new CheckInRequest { Facts = facts, AssignmentEtag = etag }, cancellationToken: stop);
+                        var response = await CheckInWithRetriesAsync(client, new CheckInRequest { Facts = facts, AssignmentEtag = etag }, stop);
+                        if (response is null)
+                        {
+                            continue;
+                        }
+
                         etag = response.AssignmentEtag;
                         if (response.CompliancePolicies.Any(p => p.PolicyId == policyId))
                         {

@@ -59,9 +59,10 @@ public sealed class AssignmentTests(ClusterFixture fixture)
         targets.Add(PolicyTestKit.Exclude(await kit.CreateGroupAsync(Member(exclude))));
 
         await policy.AssignAsync(targets);
+        await device.CheckInAsync(Facts);
 
         Assert.Equal(expected, await HasPolicyAsync(device, policy));
-        Assert.Equal(expected ? 1 : 0, await policy.GetTargetedDeviceCountAsync());
+        Assert.Equal(expected ? 1 : 0, (await policy.GetDeviceStatusesAsync()).Count);
     }
 
     [Fact]
@@ -75,8 +76,10 @@ public sealed class AssignmentTests(ClusterFixture fixture)
         var before = await HasPolicyAsync(device, policy);
 
         await group.AddMembersAsync([EnrolledDevice.AsMember(device)]);
+        await device.CheckInAsync(Facts);
         var added = await HasPolicyAsync(device, policy);
         await group.RemoveMemberAsync(device.Id);
+        await device.CheckInAsync(Facts);
         var removed = await HasPolicyAsync(device, policy);
 
         Assert.False(before);
@@ -95,6 +98,7 @@ public sealed class AssignmentTests(ClusterFixture fixture)
         var group = await kit.CreateGroupAsync();
 
         var assignments = await policy.AssignAsync([PolicyTestKit.Include(group)]);
+        await device.CheckInAsync(Facts);
 
         Assert.Equal(AssignmentTargetKind.Group, Assert.Single(assignments).Target.Kind);
         Assert.False(await HasPolicyAsync(device, policy));
@@ -151,7 +155,7 @@ public sealed class AssignmentTests(ClusterFixture fixture)
         var before = await device.CheckInAsync(Facts);
 
         await kit.Tenant.UpdateSettingsAsync(thresholdDays: null, secureByDefault: true, isScheduledActionEnabled: null);
-        var after = (await device.Device.GetAsync())!.ComplianceState;
+        var after = (await device.CheckInAsync(Facts)).ComplianceState;
 
         Assert.Equal(ComplianceState.Compliant, before.ComplianceState);
         Assert.Equal(ComplianceState.Noncompliant, after);
@@ -172,7 +176,7 @@ public sealed class AssignmentTests(ClusterFixture fixture)
     {
         var (kit, policy) = await ArrangeAsync();
         var device = await kit.EnrollAsync(DevicePlatform.Windows);
-        await policy.AssignAsync([new AssignmentTarget(AssignmentTargetKind.AllDevices, null)]);
+        await policy.AssignAsync([PolicyTestKit.Include(await kit.CreateGroupAsync(EnrolledDevice.AsMember(device)))]);
         var pending = await policy.GetDeviceOverviewAsync();
         var first = await device.CheckInAsync(Facts);
 
@@ -191,6 +195,7 @@ public sealed class AssignmentTests(ClusterFixture fixture)
         var device = await kit.EnrollAsync(DevicePlatform.Windows);
         await device.CheckInAsync(Facts);
         await policy.AssignAsync([new AssignmentTarget(AssignmentTargetKind.AllDevices, null)]);
+        await device.CheckInAsync(Facts);
 
         await device.Compliance.RemoveFromComplianceAsync();
         var overview = await policy.GetDeviceOverviewAsync();

@@ -18,10 +18,12 @@ public sealed class ComplianceErrorStateTests(ClusterFixture fixture)
         await device.CheckInAsync(Android);
         var policy = await kit.CreateComplianceAsync("androidCompliancePolicy", new Dictionary<string, string> { ["minAndroidSecurityPatchLevel"] = "\"2025-01-01\"" });
         await policy.AssignAsync([new AssignmentTarget(AssignmentTargetKind.AllDevices, null)]);
+        await device.CheckInAsync(Android);
         var before = (await device.Device.GetAsync())!.ComplianceState;
 
         // The policy now carries a value that cannot be evaluated: the device's status is error.
         await policy.UpdateAsync(new PolicyUpdate { Settings = new Dictionary<string, string?> { ["minAndroidSecurityPatchLevel"] = "\"January\"" } });
+        await device.CheckInAsync(Android);
         var held = (await device.Device.GetAsync())!.ComplianceState;
         var heldStatus = Assert.Single(await device.Compliance.GetPolicyStatusesAsync(PolicyKind.Compliance));
         var heldOverview = await policy.GetDeviceOverviewAsync();
@@ -52,6 +54,7 @@ public sealed class ComplianceErrorStateTests(ClusterFixture fixture)
         var policy = await kit.CreateComplianceAsync("androidCompliancePolicy", new Dictionary<string, string> { ["minAndroidSecurityPatchLevel"] = "\"not a date\"" }, graceHours: 48);
 
         await policy.AssignAsync([new AssignmentTarget(AssignmentTargetKind.AllDevices, null)]);
+        await device.CheckInAsync(Android);
         var first = Assert.Single(await device.Compliance.GetPolicyStatusesAsync(PolicyKind.Compliance));
         var pending = (await device.Device.GetAsync())!.ComplianceState;
         fixture.Clock.Advance(PolicyDeviceStates.ErrorHoldPeriod + TimeSpan.FromSeconds(1));
@@ -77,8 +80,10 @@ public sealed class ComplianceErrorStateTests(ClusterFixture fixture)
         await device.CheckInAsync(Android);
         var policy = await kit.CreateComplianceAsync("androidCompliancePolicy", new Dictionary<string, string> { ["minAndroidSecurityPatchLevel"] = "\"bad\"" });
         await policy.AssignAsync([new AssignmentTarget(AssignmentTargetKind.AllDevices, null)]);
+        await device.CheckInAsync(Android);
 
         await policy.UpdateAsync(new PolicyUpdate { Settings = new Dictionary<string, string?> { ["minAndroidSecurityPatchLevel"] = "\"2025-01-01\"" } });
+        await device.CheckInAsync(Android);
         var status = Assert.Single(await device.Compliance.GetPolicyStatusesAsync(PolicyKind.Compliance));
 
         Assert.Equal(PolicyDeviceState.Compliant, status.State);

@@ -33,6 +33,9 @@ public sealed class CompliancePolicyTests(ClusterFixture fixture)
         var policy = await kit.CreateComplianceAsync("windows10CompliancePolicy", new Dictionary<string, string> { ["bitLockerEnabled"] = "true", ["passwordMinimumLength"] = "8" });
 
         await policy.AssignAsync([PolicyTestKit.Include(group)]);
+        await good.CheckInAsync(GoodWindows);
+        await bad.CheckInAsync(GoodWindows with { BitLockerEnabled = false });
+        await phone.CheckInAsync(new DeviceFacts { OsVersion = "18.1", PasscodeSet = true });
 
         Assert.Equal(ComplianceState.Compliant, (await good.Device.GetAsync())!.ComplianceState);
         Assert.Equal(ComplianceState.Noncompliant, (await bad.Device.GetAsync())!.ComplianceState);
@@ -99,6 +102,7 @@ public sealed class CompliancePolicyTests(ClusterFixture fixture)
             new ComplianceActionItem(ComplianceActionType.Retire, 48, null, []));
 
         await policy.AssignAsync([new AssignmentTarget(AssignmentTargetKind.AllDevices, null)]);
+        await device.CheckInAsync(GoodWindows with { BitLockerEnabled = false });
         var inGrace = (await device.Device.GetAsync())!.ComplianceState;
         var notification = Assert.Single(await device.Compliance.GetNotificationsAsync());
         ClusterFixture.Time.Advance(TimeSpan.FromHours(24) + TimeSpan.FromSeconds(1));

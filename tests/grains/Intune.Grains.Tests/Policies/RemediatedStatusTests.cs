@@ -20,6 +20,8 @@ public sealed class RemediatedStatusTests(ClusterFixture fixture)
         await fine.CheckInAsync(Windows);
         var policy = await kit.CreateComplianceAsync("windows10CompliancePolicy", new Dictionary<string, string> { ["bitLockerEnabled"] = "true" });
         await policy.AssignAsync([new AssignmentTarget(AssignmentTargetKind.AllDevices, null)]);
+        await device.CheckInAsync(Windows with { BitLockerEnabled = false });
+        await fine.CheckInAsync(Windows);
         var failing = Assert.Single(await device.Compliance.GetPolicyStatusesAsync(PolicyKind.Compliance));
 
         var result = await device.CheckInAsync(Windows);
@@ -54,6 +56,7 @@ public sealed class RemediatedStatusTests(ClusterFixture fixture)
 
         // The admin loosened the policy: the device did not fix anything.
         await policy.UpdateAsync(new PolicyUpdate { Settings = new Dictionary<string, string?> { ["bitLockerEnabled"] = null, ["osMinimumVersion"] = "\"10.0\"" } });
+        await device.CheckInAsync(Windows with { BitLockerEnabled = false });
         var status = Assert.Single(await device.Compliance.GetPolicyStatusesAsync(PolicyKind.Compliance));
         var summary = await kit.Summary.GetAsync(PolicyKind.Compliance);
 

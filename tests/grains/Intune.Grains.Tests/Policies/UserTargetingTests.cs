@@ -32,32 +32,46 @@ public sealed class UserTargetingTests(ClusterFixture fixture)
         var policy = await kit.CreateComplianceAsync("windows10CompliancePolicy", new Dictionary<string, string> { ["passwordRequired"] = "true" });
 
         await policy.AssignAsync([PolicyTestKit.Include(users), PolicyTestKit.Exclude(exclusions)]);
+        await CheckInAllAsync(laptop, desktop, stranger, excluded);
+        await phone.CheckInAsync(new DeviceFacts { OsVersion = "18.1" });
         var reached = await Task.WhenAll(new[] { laptop, desktop, phone, stranger, excluded }.Select(d => HasPolicyAsync(d, policy)));
         var overview = await policy.GetDeviceOverviewAsync();
         await users.RemoveMemberAsync("alex@contoso.example");
+        await CheckInAllAsync(laptop, desktop);
+        await phone.CheckInAsync(new DeviceFacts { OsVersion = "18.1" });
         var afterRemoval = await Task.WhenAll(new[] { laptop, desktop, phone }.Select(d => HasPolicyAsync(d, policy)));
 
         Assert.Equal([true, true, true, false, false], reached);
         Assert.Equal((3, 1), (overview.Total, overview.NotApplicableCount));
         Assert.Equal([false, false, true], afterRemoval);
-        Assert.Equal(1, await policy.GetTargetedDeviceCountAsync());
+        Assert.Single(await policy.GetDeviceStatusesAsync());
     }
 
     [Fact]
-    public async Task AssignAsync_UserGroup_ReadsTheUsersDeviceListFromTheUserGrain()
+    public async Task AssignAsync_UserGroup_ReachesSharedDevicesThroughTheirAssociatedUsers()
     {
         var kit = new PolicyTestKit(fixture.Grains);
         await kit.CreateTenantAsync();
-        // Enrolled without a user (a shared device), then handed to a user: only the User grain knows.
-        var shared = await kit.EnrollAsync(DevicePlatform.Windows, upn: null);
-        await shared.CheckInAsync(Facts);
-        await fixture.Grains.GetGrain<IUserGrain>(UserDevices.Key(kit.TenantId, "pat@contoso.example")).RecordDeviceAsync(shared.Id);
+        // Enrolled without a user (a kiosk), and one enrolled by Sam then shared with Pat: the User grain tells the devices.
+        var kiosk = await kit.EnrollAsync(DevicePlatform.Windows, upn: null);
+        var shared = await kit.EnrollAsync(DevicePlatform.Windows, "sam@contoso.example");
+        await CheckInAllAsync(kiosk, shared);
+        var pat = fixture.Grains.GetGrain<IUserGrain>(UserDevices.Key(kit.TenantId, "Pat@contoso.example"));
+        await pat.AssociateDeviceAsync(kiosk.Id);
+        await pat.AssociateDeviceAsync(shared.Id);
         var group = await kit.CreateGroupAsync(User("pat@contoso.example"));
         var policy = await kit.CreateComplianceAsync("windows10CompliancePolicy", new Dictionary<string, string> { ["passwordRequired"] = "true" });
 
         await policy.AssignAsync([PolicyTestKit.Include(group)]);
+        await CheckInAllAsync(kiosk, shared);
+        var whileShared = await Task.WhenAll(new[] { kiosk, shared }.Select(d => HasPolicyAsync(d, policy)));
+        await pat.DissociateDeviceAsync(shared.Id);
+        await CheckInAllAsync(kiosk, shared);
+        var afterDissociation = await Task.WhenAll(new[] { kiosk, shared }.Select(d => HasPolicyAsync(d, policy)));
 
-        Assert.True(await HasPolicyAsync(shared, policy));
+        Assert.Equal([true, true], whileShared);
+        Assert.Equal([true, false], afterDissociation);
+        Assert.Equal([kiosk.Id], await pat.GetDeviceIdsAsync());
     }
 
     [Fact]
@@ -72,6 +86,14 @@ public sealed class UserTargetingTests(ClusterFixture fixture)
     }
 
     private static GroupMember User(string upn) => new(GroupMemberKind.User, upn);
+
+    private static async Task CheckInAllAsync(params EnrolledDevice[] devices)
+    {
+        foreach (var device in devices)
+        {
+            await device.CheckInAsync(Facts);
+        }
+    }
 
     private static async Task<bool> HasPolicyAsync(EnrolledDevice device, IPolicyGrain policy)
     {

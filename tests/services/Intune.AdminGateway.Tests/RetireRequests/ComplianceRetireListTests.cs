@@ -45,8 +45,9 @@ public sealed class ComplianceRetireListTests(ScaleUnitFixture fixture) : IClass
         });
         Assert.Equal(HttpStatusCode.OK, assigned.StatusCode);
 
-        var listed = await admin.GetFromJsonAsync<JsonObject>("deviceManagement/complianceRetireRequests");
+        // The device picks the policy up at this check-in, fails it and lands on the list.
         var before = await device.CheckInAsync();
+        var listed = await admin.GetFromJsonAsync<JsonObject>("deviceManagement/complianceRetireRequests");
         var confirmed = await admin.PostAsync($"deviceManagement/complianceRetireRequests/{device.DeviceId}/confirm", content: null);
         var again = await admin.PostAsync($"deviceManagement/complianceRetireRequests/{device.DeviceId}/confirm", content: null);
         var pending = await admin.GetFromJsonAsync<JsonObject>($"deviceManagement/managedDevices/{device.DeviceId}");
@@ -93,6 +94,7 @@ public sealed class ComplianceRetireListTests(ScaleUnitFixture fixture) : IClass
         {
             ["assignments"] = new JsonArray(new JsonObject { ["target"] = new JsonObject { ["@odata.type"] = "#microsoft.graph.allDevicesAssignmentTarget" } }),
         });
+        await device.CheckInAsync();
 
         var dismissed = await admin.PostAsync($"deviceManagement/complianceRetireRequests/{device.DeviceId}/dismiss", content: null);
         var after = await device.CheckInAsync();

@@ -28,7 +28,8 @@ public sealed class OptionsValidationTests
     [InlineData(nameof(AdminCenterOptions), "AdminCenter:RootPath", "/nonexistent/admin-center")]
     public void Create_WithABadField_FailsNamingTheField(string options, string key, string value)
     {
-        var failure = Assert.Throws<OptionsValidationException>(() => ScaleUnitHost.Create([], builder =>
+        // Development, as the local Run: production mode would refuse the development signing key first.
+        var failure = Assert.Throws<OptionsValidationException>(() => ScaleUnitHost.Create(["--environment", "Development"], builder =>
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { [key] = value })));
 
         Assert.Equal(options, failure.OptionsType.Name);

@@ -10,7 +10,8 @@ namespace Intune.Silo.Tests.Storage;
 /// <summary>
 /// A group and a policy target set larger than one grain-state entity holds (1 MB, about 25,000
 /// device ids) on real Azure Table storage (Azurite): 30,000 members survive a restart of the
-/// whole scale unit, and so do the 30,000 targets of a policy assigned to their group.
+/// whole scale unit, and the restarted unit's delivery cache counts the 30,000 devices a policy
+/// assigned to their group reaches.
 /// </summary>
 public sealed class LargeGroupStorageTests(ITestOutputHelper output)
 {
@@ -47,8 +48,8 @@ public sealed class LargeGroupStorageTests(ITestOutputHelper output)
                 // one-element collection expression is a compiler-generated type of this assembly.
                 ScheduledActions = new[] { new ScheduledActionRule("PasswordRequired", new[] { new ComplianceActionItem(ComplianceActionType.Block, 0, null, Array.Empty<string>()) }) },
             });
-            // Assigned first, so each bulk add recomputes the targets and delivers to its slice of
-            // devices within the call (a 30,000-device delivery in one call would outlast the 30 s call timeout here).
+            // Assigned first, so each bulk add is a targeted group's change (one tenant write each,
+            // besides the batched member rows); no device is written.
             await policy.AssignAsync(new[] { new AssignmentTarget(AssignmentTargetKind.Group, groupId) });
             foreach (var chunk in deviceIds.Chunk(MembersPerCall))
             {

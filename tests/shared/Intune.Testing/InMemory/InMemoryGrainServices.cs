@@ -28,6 +28,7 @@ public static class InMemoryGrainServices
             new InMemoryDeviceCatalog(sp.GetRequiredService<TimeProvider>()),
             sp.GetRequiredService<IGrainFactory>()));
         services.AddSingleton(_ => new DeviceViewCache(DeviceViewCache.DefaultCapacity));
+        services.AddSingleton<Intune.Grains.Delivery.DeliveryCache>();
         return services;
     }
 }
