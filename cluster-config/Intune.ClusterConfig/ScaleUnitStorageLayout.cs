@@ -73,7 +73,7 @@ public sealed class ScaleUnitStorageLayout
         MemberSets = Table("membersets", StoreKeying.Tenant, "PartitionKey = {tenantId}_{set id}, RowKey = member id");
         CertificateAuthority = Container("certificate-authority", StoreKeying.Unit, "device-ca.pfx (the unit's CA), trusted/{unit}.cer (peer CAs a move trusts)");
         MoveMarks = Container("tenant-moves", StoreKeying.TenantBlob, "{tenantId}.json: the mark of a tenant moving or moved away");
-        Stores = [Membership, GrainState, Reminders, DeviceCatalog, PolicyReports, MemberSets, CertificateAuthority, MoveMarks];
+        Stores = [Membership, GrainState, Reminders, DeviceCatalog, PolicyReports, MemberSets, CertificateAuthority, MoveMarks, Table("auditevents", StoreKeying.Tenant, "PartitionKey = {tenantId}_{yyyyMM}, RowKey = event id inverted (newest first)")];
     }
 
     public static ScaleUnitStorageLayout For(ScaleUnitOptions unit) => new(unit.StoragePrefix, unit.ServiceId);

@@ -137,6 +137,7 @@ public static class AdminGatewayExtensions
         services.AddSingleton<AccessVerdictService>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<AuditWriter>();
+        services.AddSingleton<FailedAttemptAudit>();
         services.AddScoped<AuditRecorder>();
         services.TryAddSingleton<IPermissionResolver, TenantRolePermissionResolver>();
     }

@@ -1,5 +1,6 @@
 using System.Net;
 using Intune.ClusterConfig;
+using Intune.DeviceGateway.Errors;
 using Intune.DeviceGateway.Grpc;
 using Intune.DeviceGateway.Security;
 using Intune.Routing;
@@ -40,7 +41,7 @@ public static class DeviceGatewayExtensions
         {
             o.MaxReceiveMessageSize = 1024 * 1024;
             o.EnableDetailedErrors = false;
-        });
+        }).AddServiceOptions<DeviceGrpcService>(o => o.Interceptors.Add<DeviceGrpcErrorInterceptor>());
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {

@@ -3,6 +3,7 @@ using Intune.AdminGateway.Auth;
 using Intune.ClusterConfig;
 using Intune.Routing;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Internal;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.IdentityModel.Tokens;
@@ -50,7 +51,10 @@ public sealed class OpsEnvironment : IAsyncDisposable
         var topology = Topology.Load(topologyFile, ClusterConfigFile.Locate);
         var settings = new ConfigurationBuilder().AddJsonFile(path).Build();
         var contentRoot = root ?? System.IO.Directory.GetCurrentDirectory();
-        var auth = ValidatedOptions.Bind(settings, AdminAuthOptions.SectionName, new AdminAuthOptionsValidator(new HostingEnvironment { ContentRootPath = contentRoot }));
+        // The CLI only mints development tokens from the topology's key; refusing that key outside
+        // Development is the gateways' gate (they would refuse such tokens), not the CLI's.
+        var development = new HostingEnvironment { ContentRootPath = contentRoot, EnvironmentName = Environments.Development };
+        var auth = ValidatedOptions.Bind(settings, AdminAuthOptions.SectionName, new AdminAuthOptionsValidator(development));
         var key = auth.Authority is null ? auth.ResolveSigningKey(contentRoot) : null;
         return new OpsEnvironment(topology, auth, key, root);
     }

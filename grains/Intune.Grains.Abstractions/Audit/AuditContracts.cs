@@ -41,26 +41,56 @@ public sealed record AuditProperty(
     [property: Id(2)] string? NewValue);
 
 /// <summary>
-/// One month of a tenant's audit log, keyed <c>tenantId/yyyy-MM</c>: append-only and persisted.
-/// Monthly partitions keep each grain's state bounded and let date filters touch only the
-/// months they cover (Intune keeps audit events for one year).
+/// A tenant's audit log, keyed by tenant id: each event is one append-only row of the unit's
+/// audit table (one storage request per event, no cap per month or per tenant), partitioned by
+/// tenant and month and read newest first by range. A stateless worker: appends never queue
+/// behind each other or behind a listing.
 /// </summary>
 [Alias("intune.IAuditLogGrain")]
 public interface IAuditLogGrain : IGrainWithStringKey
 {
+    /// <summary>Writes the event (once: appending the same id again changes nothing).</summary>
     [Alias("AppendAsync")]
     Task AppendAsync(AuditEvent auditEvent);
 
-    /// <summary>The month's events, newest first.</summary>
-    [Alias("ListAsync")]
-    Task<IReadOnlyList<AuditEvent>> ListAsync();
+    /// <summary>Events of <paramref name="range"/>, newest first.</summary>
+    [Alias("ListRangeAsync")]
+    Task<AuditSlice> ListAsync(AuditRange range);
+
+    /// <summary>The event with this id, or null.</summary>
+    [Alias("GetAsync")]
+    Task<AuditEvent?> GetAsync(Guid id);
 }
+
+/// <summary>
+/// Which events to read, newest first: those older than <see cref="Before"/> (a previous page's
+/// last id), within [<see cref="From"/>, <see cref="To"/>], at most <see cref="Max"/>.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("intune.AuditRange")]
+public sealed record AuditRange(
+    [property: Id(0)] DateTimeOffset From,
+    [property: Id(1)] DateTimeOffset To,
+    [property: Id(2)] Guid? Before,
+    [property: Id(3)] int Max);
+
+/// <summary>Events read for an <see cref="AuditRange"/>; <see cref="More"/> when the range holds more than were returned.</summary>
+[GenerateSerializer, Immutable, Alias("intune.AuditSlice")]
+public sealed record AuditSlice(
+    [property: Id(0)] IReadOnlyList<AuditEvent> Events,
+    [property: Id(1)] bool More);
 
 public static class AuditLogPartitions
 {
-    public static string Of(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>Intune keeps audit events for a year; listings read no further back.</summary>
+    public const int RetentionMonths = 12;
 
-    public static string Key(string tenantId, DateTimeOffset time) => GrainKeys.Scoped(tenantId, Of(time));
+    public static string Of(DateTimeOffset time) => time.UtcDateTime.ToString("yyyyMM", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The first instant of the month <paramref name="time"/> falls in (UTC).</summary>
+    public static DateTimeOffset MonthOf(DateTimeOffset time) => new(time.UtcDateTime.Year, time.UtcDateTime.Month, 1, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>The oldest instant a listing reads: the start of the month a year before <paramref name="now"/>.</summary>
+    public static DateTimeOffset RetentionStart(DateTimeOffset now) => MonthOf(now).AddMonths(-RetentionMonths);
 
     /// <summary>The time a version-7 GUID was minted at (its first 48 bits are Unix milliseconds).</summary>
     public static DateTimeOffset? TimeOf(Guid id)

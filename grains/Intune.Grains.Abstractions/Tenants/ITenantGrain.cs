@@ -79,6 +79,9 @@ public interface ITenantGrain : IGrainWithStringKey
 /// <summary>Enrollment tokens carry their tenant so the gateway can route before any lookup.</summary>
 public static class EnrollmentTokenFormat
 {
+    /// <summary>A tenant id (36), the dot and the 48-character secret, with room to spare; longer tokens are refused unread.</summary>
+    public const int MaxLength = 128;
+
     public static string Compose(string tenantId, string secret) => $"{tenantId}.{secret}";
 
     public static bool TryGetTenantId(string? token, out string tenantId)
@@ -95,7 +98,15 @@ public static class EnrollmentTokenFormat
             return false;
         }
 
-        tenantId = token[..dot];
+        // Only a tenant id in canonical form: any other value would activate a grain (and a
+        // never-evicted cache entry) per distinct string an attacker sends.
+        var candidate = token[..dot];
+        if (token.Length > MaxLength || !(Guid.TryParseExact(candidate, "D", out var id) && id.ToString() == candidate))
+        {
+            return false;
+        }
+
+        tenantId = candidate;
         return true;
     }
 }

@@ -1,27 +1,61 @@
+using Intune.Grains.Durability;
+using Intune.Grains.Errors;
+using Orleans.Concurrency;
+
 namespace Intune.Grains.Audit;
 
-/// <summary>One month of a tenant's audit events; appends are persisted before they are acknowledged.</summary>
-internal sealed class AuditLogGrain(
-    [PersistentState("auditlog", StorageNames.Grains)] IPersistentState<AuditLogState> log) : Grain, IAuditLogGrain
+/// <summary>
+/// A tenant's audit log over <see cref="IAuditEventStore"/>: appends are acknowledged once their
+/// row is written (a failed write is Unavailable, so the admin call that caused it fails too);
+/// listings walk the month partitions newest first and stop as soon as the range is served.
+/// </summary>
+[StatelessWorker]
+internal sealed class AuditLogGrain(IAuditEventStore store) : Grain, IAuditLogGrain
 {
+    private string TenantId => this.GetPrimaryKeyString();
+
     public async Task AppendAsync(AuditEvent auditEvent)
     {
-        if (log.State.Events.Any(e => e.Id == auditEvent.Id))
+        try
         {
-            return;
+            await store.AppendAsync(TenantId, auditEvent);
         }
-
-        log.State.Events.Add(auditEvent);
-        await log.WriteStateAsync();
+        catch (Exception e) when (e is not RequestRefusedException)
+        {
+            throw new UnavailableException("The audit event could not be written; retry in a few seconds.", WriteFirst.RetryAfter);
+        }
     }
 
-    public Task<IReadOnlyList<AuditEvent>> ListAsync() =>
-        Task.FromResult<IReadOnlyList<AuditEvent>>(log.State.Events.OrderByDescending(e => e.Id).ToList());
-}
+    public async Task<AuditSlice> ListAsync(AuditRange range)
+    {
+        var events = new List<AuditEvent>(Math.Min(range.Max, 1000));
+        var newest = range.Before is { } before && AuditLogPartitions.TimeOf(before) is { } beforeTime && beforeTime < range.To ? beforeTime : range.To;
+        var oldest = range.From;
+        for (var month = AuditLogPartitions.MonthOf(newest); month >= AuditLogPartitions.MonthOf(oldest); month = month.AddMonths(-1))
+        {
+            await foreach (var e in store.ReadMonthAsync(TenantId, month, range.Before, range.Max - events.Count + 1))
+            {
+                if (e.ActivityDateTime > range.To)
+                {
+                    continue;
+                }
 
-/// <summary>Stored format: add members with new ids only.</summary>
-[GenerateSerializer, Alias("intune.AuditLogState")]
-public sealed class AuditLogState
-{
-    [Id(0)] public List<AuditEvent> Events { get; set; } = [];
+                if (e.ActivityDateTime < range.From)
+                {
+                    return new AuditSlice(events, More: false);
+                }
+
+                if (events.Count == range.Max)
+                {
+                    return new AuditSlice(events, More: true);
+                }
+
+                events.Add(e);
+            }
+        }
+
+        return new AuditSlice(events, More: false);
+    }
+
+    public Task<AuditEvent?> GetAsync(Guid id) => store.GetAsync(TenantId, id);
 }

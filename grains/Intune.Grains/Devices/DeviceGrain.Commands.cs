@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using Intune.Grains.Certificates;
+using Intune.Grains.Durability;
 using Intune.Grains.Users;
 using Microsoft.Extensions.Logging;
 
@@ -42,6 +43,9 @@ internal sealed partial class DeviceGrain
         var action = State.Actions.FirstOrDefault(a => a.Kind == request.Kind && a.State == DeviceActionState.Pending);
         if (action is null)
         {
+            // A wipe whose write failed must not stay queued in memory to be delivered anyway.
+            var actionsBefore = State.Actions.ToList();
+            var managementBefore = State.ManagementState;
             var now = time.GetUtcNow();
             action = new DeviceActionRecord
             {
@@ -62,7 +66,11 @@ internal sealed partial class DeviceGrain
                 _ => State.ManagementState,
             };
             TrimActionHistory();
-            await PersistAsync();
+            await PersistAsync(() =>
+            {
+                State.Actions = actionsBefore;
+                State.ManagementState = managementBefore;
+            });
             logger.LogInformation("Queued {Action} for device {DeviceId}", ActionName(request.Kind), State.DeviceId);
         }
 
@@ -77,6 +85,7 @@ internal sealed partial class DeviceGrain
             return null;
         }
 
+        var (notesBefore, ownershipBefore) = (State.Notes, State.Ownership);
         var changed = false;
         if (update.Notes is { } notes && notes != State.Notes)
         {
@@ -92,7 +101,7 @@ internal sealed partial class DeviceGrain
 
         if (changed)
         {
-            await PersistAsync();
+            await PersistAsync(() => (State.Notes, State.Ownership) = (notesBefore, ownershipBefore));
         }
 
         return ToView();
@@ -172,9 +181,11 @@ internal sealed partial class DeviceGrain
         Authenticate(certificateSerialNumber);
         CertificateAuthority.ParseSigningRequest(certificateSigningRequest);
         using var certificate = await authority.IssueDeviceCertificateAsync(certificateSigningRequest, State.TenantId!, State.DeviceId!);
+        var pendingBefore = (State.PendingCertificateSerialNumber, State.PendingCertificateNotAfter);
         State.PendingCertificateSerialNumber = certificate.SerialNumber;
         State.PendingCertificateNotAfter = certificate.NotAfter.ToUniversalTime();
-        await PersistAsync();
+        // Unsaved, the new certificate would be refused at its first use: the device keeps its current one.
+        await PersistAsync(() => (State.PendingCertificateSerialNumber, State.PendingCertificateNotAfter) = pendingBefore);
         logger.LogInformation("Issued a renewed certificate to device {DeviceId}", State.DeviceId);
         var ca = await authority.GetCertificateAsync();
         return new DeviceCertificateRenewal(certificate.Export(X509ContentType.Cert), ca.Export(X509ContentType.Cert), State.PendingCertificateNotAfter);
@@ -273,7 +284,7 @@ internal sealed partial class DeviceGrain
         _listeners.Clear();
         // Out of every report, summary and index before the record goes.
         await RemoveFromComplianceAsync();
-        await device.ClearStateAsync();
+        await device.ClearOrRollBackAsync(GrainContext);
         device.State = new DeviceState();
         await catalog.RemoveAsync(tenantId, deviceId);
         if (!string.IsNullOrWhiteSpace(userPrincipalName))

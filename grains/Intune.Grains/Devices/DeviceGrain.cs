@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using Intune.Grains.Certificates;
+using Intune.Grains.Durability;
 using Microsoft.Extensions.Logging;
 
 namespace Intune.Grains.Devices;
@@ -159,10 +160,11 @@ internal sealed partial class DeviceGrain(
 
     private string AssignmentEtag => $"\"{State.AssignmentVersion}\"";
 
-    private async Task PersistAsync()
+    /// <summary>Writes the device's state; when storage refuses, <paramref name="rollBack"/> undoes the change and the caller gets Unavailable.</summary>
+    private async Task PersistAsync(Action? rollBack = null)
     {
         State.LastSyncDateTime = _lastSync;
-        await device.WriteStateAsync();
+        await device.WriteOrRollBackAsync(GrainContext, rollBack);
         await catalog.UpsertAsync(ToView());
     }
 

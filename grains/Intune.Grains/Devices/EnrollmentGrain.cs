@@ -36,6 +36,11 @@ internal sealed class EnrollmentGrain : Grain, IEnrollmentGrain
             throw new EnrollmentRefusedException(EnrollmentRefusal.InvalidRequest, "The device must state its OS version.");
         }
 
+        if (!string.IsNullOrEmpty(enrollment.UserPrincipalName) && UserPrincipalNames.Problem(enrollment.UserPrincipalName) is { } problem)
+        {
+            throw new EnrollmentRefusedException(EnrollmentRefusal.InvalidRequest, $"The enrolling user {problem}.");
+        }
+
         try
         {
             CertificateAuthority.ParseSigningRequest(enrollment.CertificateSigningRequest);

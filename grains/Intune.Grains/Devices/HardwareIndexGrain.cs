@@ -1,3 +1,5 @@
+using Intune.Grains.Durability;
+
 namespace Intune.Grains.Devices;
 
 [GenerateSerializer, Alias("intune.HardwareIndexState")]
@@ -15,7 +17,7 @@ internal sealed class HardwareIndexGrain(
         if (entry.State.DeviceId != deviceId)
         {
             entry.State.DeviceId = deviceId;
-            await entry.WriteStateAsync();
+            await entry.WriteOrRollBackAsync(GrainContext);
         }
     }
 
@@ -23,7 +25,7 @@ internal sealed class HardwareIndexGrain(
     {
         if (entry.State.DeviceId == deviceId)
         {
-            await entry.ClearStateAsync();
+            await entry.ClearOrRollBackAsync(GrainContext);
         }
     }
 

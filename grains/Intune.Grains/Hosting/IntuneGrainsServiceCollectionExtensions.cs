@@ -1,4 +1,5 @@
 using Intune.ClusterConfig;
+using Intune.Grains.Audit;
 using Intune.Grains.Certificates;
 using Intune.Grains.Devices;
 using Intune.Grains.Groups;
@@ -24,6 +25,7 @@ public static class IntuneGrainsServiceCollectionExtensions
         services.Configure<CertificateAuthorityOptions>(o => o.ScaleUnitId = scaleUnitId);
         services.AddSingleton<IPolicyReportStore>(_ => new TablePolicyReportStore(storage.Table(layout.PolicyReports)));
         services.AddSingleton<IMemberSetStore>(_ => new TableMemberSetStore(storage.Table(layout.MemberSets)));
+        services.AddSingleton<IAuditEventStore>(_ => new TableAuditEventStore(storage.Table(layout.Store(TableAuditEventStore.StoreId))));
         services.AddSingleton<ICertificateAuthorityStore>(_ => new BlobCertificateAuthorityStore(storage.Container(layout.CertificateAuthority)));
         services.AddSingleton<CertificateAuthority>();
         services.AddSingleton<ITenantMoveMarkStore>(_ => new BlobTenantMoveMarkStore(storage.Container(layout.MoveMarks)));

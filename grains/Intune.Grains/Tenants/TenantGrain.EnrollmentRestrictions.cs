@@ -56,8 +56,7 @@ internal sealed partial class TenantGrain
             Version = 1,
             Assignments = [],
         };
-        State.EnrollmentConfigurations = [.. Configurations, created];
-        await SaveAsync();
+        await SaveConfigurationsAsync([.. Configurations, created]);
         return created;
     }
 
@@ -118,11 +117,10 @@ internal sealed partial class TenantGrain
         }
 
         // Close the gap so priorities stay 1..n.
-        State.EnrollmentConfigurations = Configurations
+        await SaveConfigurationsAsync(Configurations
             .Where(c => c.Id != id)
             .Select(c => c.Kind == current.Kind && c.Priority > current.Priority ? c with { Priority = c.Priority - 1 } : c)
-            .ToList();
-        await SaveAsync();
+            .ToList());
         return true;
     }
 
@@ -179,8 +177,7 @@ internal sealed partial class TenantGrain
 
         others.Insert(priority - 1, current);
         var renumbered = others.Select((c, i) => c with { Priority = i + 1 }).ToDictionary(c => c.Id);
-        State.EnrollmentConfigurations = Configurations.Select(c => renumbered.GetValueOrDefault(c.Id, c)).ToList();
-        await SaveAsync();
+        await SaveConfigurationsAsync(Configurations.Select(c => renumbered.GetValueOrDefault(c.Id, c)).ToList());
         return true;
     }
 
@@ -295,10 +292,23 @@ internal sealed partial class TenantGrain
         }
     }
 
-    private async Task ReplaceAsync(EnrollmentConfiguration current, EnrollmentConfiguration updated)
+    private Task ReplaceAsync(EnrollmentConfiguration current, EnrollmentConfiguration updated) =>
+        SaveConfigurationsAsync(Configurations.Select(c => c.Id == current.Id ? updated : c).ToList());
+
+    /// <summary>Keeps the new configurations only once they are written (interleaved enrollments read them meanwhile).</summary>
+    private async Task SaveConfigurationsAsync(List<EnrollmentConfiguration> configurations)
     {
-        State.EnrollmentConfigurations = Configurations.Select(c => c.Id == current.Id ? updated : c).ToList();
-        await SaveAsync();
+        var before = State.EnrollmentConfigurations;
+        State.EnrollmentConfigurations = configurations;
+        try
+        {
+            await SaveAsync();
+        }
+        catch (UnavailableException)
+        {
+            State.EnrollmentConfigurations = before;
+            throw;
+        }
     }
 
     private static void Validate(EnrollmentConfiguration configuration)

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Intune.Grains.Devices;
+using Intune.Grains.Durability;
 
 namespace Intune.Grains.Tenants;
 
@@ -97,7 +98,9 @@ internal sealed partial class TenantGrain(
 
     private async Task WriteCoveringAsync(long upTo)
     {
-        await tenant.WriteStateAsync();
+        // A failed write refuses every change it carried with Unavailable and drops the activation,
+        // so none of them survives in memory to be written by a later, unrelated change.
+        await tenant.WriteOrRollBackAsync(GrainContext);
         _changesSaved = Math.Max(_changesSaved, upTo);
     }
 

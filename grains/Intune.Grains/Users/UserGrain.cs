@@ -1,4 +1,5 @@
 using Intune.Grains.Devices;
+using Intune.Grains.Durability;
 using Intune.Grains.Tenants;
 
 namespace Intune.Grains.Users;
@@ -53,7 +54,7 @@ internal sealed class UserGrain(
         user.State.DeviceIds.RemoveAll(gone.Contains);
         user.State.DeviceIds.Add(deviceId);
         _enrolling.Add(deviceId);
-        await user.WriteStateAsync();
+        await user.WriteOrRollBackAsync(GrainContext);
     }
 
     public async Task RecordDeviceAsync(string deviceId)
@@ -62,7 +63,7 @@ internal sealed class UserGrain(
         if (!user.State.DeviceIds.Contains(deviceId))
         {
             user.State.DeviceIds.Add(deviceId);
-            await user.WriteStateAsync();
+            await user.WriteOrRollBackAsync(GrainContext);
         }
     }
 
@@ -97,7 +98,7 @@ internal sealed class UserGrain(
         _enrolling.Remove(deviceId);
         if (user.State.DeviceIds.Remove(deviceId))
         {
-            await user.WriteStateAsync();
+            await user.WriteOrRollBackAsync(GrainContext);
         }
     }
 
@@ -112,7 +113,7 @@ internal sealed class UserGrain(
 
         user.State.Deleted = deleted;
         user.State.DeletedDateTime = deleted ? time.GetUtcNow() : null;
-        await user.WriteStateAsync();
+        await user.WriteOrRollBackAsync(GrainContext);
         var (tenantId, _) = GrainKeys.Split(this.GetPrimaryKeyString());
         // The user's own device list, not a scan: each device re-judges itself and reports its transition.
         await Task.WhenAll(user.State.DeviceIds.Select(id =>

@@ -6,11 +6,11 @@ using Microsoft.AspNetCore.Http;
 
 namespace Intune.AdminGateway.Audit;
 
-/// <summary>Writes and reads a tenant's audit log (monthly, append-only grains).</summary>
+/// <summary>Writes and reads a tenant's audit log: one append-only row per event, read newest first by range.</summary>
 public sealed class AuditLog(IScaleUnitRouter router, TimeProvider time)
 {
-    /// <summary>Intune keeps audit events for a year; listings look back this many months.</summary>
-    public const int RetentionMonths = 12;
+    /// <summary>Events <see cref="ActivityTypesAsync"/> reads at most (five storage pages) to list a category's activity types.</summary>
+    public const int ActivityTypeScanLimit = 5_000;
 
     /// <summary>Graph's <c>getAuditCategories()</c>: the categories Intune files its events under.</summary>
     public static IReadOnlyList<string> Categories { get; } =
@@ -50,53 +50,54 @@ public sealed class AuditLog(IScaleUnitRouter router, TimeProvider time)
         };
     }
 
+    /// <exception cref="UnavailableException">The event's row could not be written.</exception>
     public async Task AppendAsync(string tenantId, AuditEvent auditEvent)
     {
         var grains = await router.ForTenantAsync(tenantId);
-        await grains.GetGrain<IAuditLogGrain>(AuditLogPartitions.Key(tenantId, auditEvent.ActivityDateTime)).AppendAsync(auditEvent);
+        await grains.GetGrain<IAuditLogGrain>(tenantId).AppendAsync(auditEvent);
     }
 
-    /// <summary>Events of the retention window, newest first, optionally from <paramref name="since"/> on.</summary>
-    public async Task<IReadOnlyList<AuditEvent>> ListAsync(string tenantId, DateTimeOffset? since = null)
+    /// <summary>Events of the range, newest first (one storage request per month partition and 1,000 rows read).</summary>
+    public async Task<AuditSlice> ListAsync(string tenantId, AuditRange range)
     {
         var grains = await router.ForTenantAsync(tenantId);
-        var now = time.GetUtcNow();
-        var first = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero).AddMonths(-RetentionMonths);
-        if (since is { } from && from > first)
-        {
-            first = new DateTimeOffset(from.UtcDateTime.Year, from.UtcDateTime.Month, 1, 0, 0, 0, TimeSpan.Zero);
-        }
-
-        var months = new List<DateTimeOffset>();
-        for (var month = first; month <= now; month = month.AddMonths(1))
-        {
-            months.Add(month);
-        }
-
-        var logs = await Task.WhenAll(months.Select(m => grains.GetGrain<IAuditLogGrain>(AuditLogPartitions.Key(tenantId, m)).ListAsync()));
-        return logs.SelectMany(l => l).OrderByDescending(e => e.Id).ToList();
+        return await grains.GetGrain<IAuditLogGrain>(tenantId).ListAsync(range);
     }
 
-    /// <summary>The activity types the tenant's audit log holds in <paramref name="category"/> (Graph <c>getAuditActivityTypes</c>).</summary>
-    public async Task<IReadOnlyList<string>> ActivityTypesAsync(string tenantId, string category) =>
-        (await ListAsync(tenantId))
+    /// <summary>The retention window up to now: what a listing without date bounds reads.</summary>
+    public (DateTimeOffset From, DateTimeOffset To) Retention()
+    {
+        var now = Now;
+        return (AuditLogPartitions.RetentionStart(now), now);
+    }
+
+    /// <summary>
+    /// The activity types the tenant's newest <see cref="ActivityTypeScanLimit"/> events hold in
+    /// <paramref name="category"/> (Graph <c>getAuditActivityTypes</c>).
+    /// </summary>
+    public async Task<IReadOnlyList<string>> ActivityTypesAsync(string tenantId, string category)
+    {
+        var (from, to) = Retention();
+        var slice = await ListAsync(tenantId, new AuditRange(from, to, null, ActivityTypeScanLimit));
+        return slice.Events
             .Where(e => string.Equals(e.Category, category, StringComparison.OrdinalIgnoreCase))
             .Select(e => e.ActivityType)
             .Distinct(StringComparer.Ordinal)
             .Order(StringComparer.Ordinal)
             .ToList();
+    }
 
+    /// <summary>One event by id: a point read.</summary>
     /// <exception cref="NotFoundException">The tenant's log holds no event with this id.</exception>
     public async Task<AuditEvent> GetAsync(string tenantId, string id)
     {
-        if (!Guid.TryParse(id, out var eventId) || AuditLogPartitions.TimeOf(eventId) is not { } minted)
+        if (!Guid.TryParse(id, out var eventId) || AuditLogPartitions.TimeOf(eventId) is null)
         {
             throw NotFound(id);
         }
 
         var grains = await router.ForTenantAsync(tenantId);
-        var events = await grains.GetGrain<IAuditLogGrain>(AuditLogPartitions.Key(tenantId, minted)).ListAsync();
-        return events.FirstOrDefault(e => e.Id == eventId) ?? throw NotFound(id);
+        return await grains.GetGrain<IAuditLogGrain>(tenantId).GetAsync(eventId) ?? throw NotFound(id);
     }
 
     private static NotFoundException NotFound(string id) => new($"No auditEvent with id '{id}' exists in this tenant.");

@@ -18,6 +18,9 @@ public static class GraphRequestBody
     /// <summary>Graph bodies are small documents; anything larger is a mistake or abuse.</summary>
     public const int MaxBytes = 1024 * 1024;
 
+    /// <summary>Nesting a Graph body never needs; deeper documents are refused before they are walked.</summary>
+    public const int MaxDepth = 32;
+
     private static readonly JsonSerializerOptions StrictOptions = new(GraphJson.Options)
     {
         UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
@@ -138,11 +141,12 @@ public static class GraphRequestBody
         JsonNode? node;
         try
         {
-            node = JsonNode.Parse(buffer.ToArray(), documentOptions: new JsonDocumentOptions { MaxDepth = 32 });
+            // A repeated property would otherwise mean whichever copy a reader keeps (or an ArgumentException, a 500).
+            node = JsonNode.Parse(buffer.ToArray(), documentOptions: new JsonDocumentOptions { MaxDepth = MaxDepth, AllowDuplicateProperties = false });
         }
         catch (JsonException e)
         {
-            throw Invalid($"The request body is not valid JSON (line {e.LineNumber + 1}, position {e.BytePositionInLine + 1}).");
+            throw Invalid($"The request body is not valid JSON, nested deeper than {MaxDepth} or repeats a property (line {e.LineNumber + 1}, position {e.BytePositionInLine + 1}).");
         }
 
         return node as JsonObject ?? throw Invalid("The request body must be a JSON object.");

@@ -17,6 +17,11 @@ public sealed class AdminRateLimitOptions
     public int TokensPerPeriod { get; set; } = 100;
 
     public TimeSpan ReplenishmentPeriod { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Failed or forbidden changes of a tenant audited one by one per <see cref="AuditedFailureWindow"/>; the rest are summarized.</summary>
+    public int AuditedFailuresPerWindow { get; set; } = 20;
+
+    public TimeSpan AuditedFailureWindow { get; set; } = TimeSpan.FromMinutes(1);
 }
 
 /// <summary>Refuses limits that would throttle every request or none, naming the field.</summary>
@@ -38,6 +43,16 @@ internal sealed class AdminRateLimitOptionsValidator : IValidateOptions<AdminRat
         if (options.ReplenishmentPeriod <= TimeSpan.Zero)
         {
             failures.Add($"{AdminRateLimitOptions.SectionName}:{nameof(options.ReplenishmentPeriod)} must be positive (got {options.ReplenishmentPeriod}).");
+        }
+
+        if (options.AuditedFailuresPerWindow < 0)
+        {
+            failures.Add($"{AdminRateLimitOptions.SectionName}:{nameof(options.AuditedFailuresPerWindow)} must not be negative (got {options.AuditedFailuresPerWindow}).");
+        }
+
+        if (options.AuditedFailureWindow <= TimeSpan.Zero)
+        {
+            failures.Add($"{AdminRateLimitOptions.SectionName}:{nameof(options.AuditedFailureWindow)} must be positive (got {options.AuditedFailureWindow}).");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -9,9 +9,10 @@ namespace Intune.AdminGateway.Resources.AuditEvents;
 
 /// <summary>
 /// <c>$filter</c> and <c>$top</c> on auditEvents, parsed by Microsoft.OData.Core against an
-/// auditEvent model and lowered to a predicate (audit logs are a month per grain, filtered in memory).
+/// auditEvent model and lowered to a predicate, plus the date bounds an and-chain sets on
+/// <c>activityDateTime</c>, which decide the rows read (one row per event, by month partition).
 /// </summary>
-public sealed record AuditEventODataQuery(Func<AuditEvent, bool> Filter, DateTimeOffset? Since, int Top, Guid? After, IReadOnlyDictionary<string, string> Options)
+public sealed record AuditEventODataQuery(Func<AuditEvent, bool> Filter, DateTimeOffset? Since, DateTimeOffset? Until, int Top, Guid? After, IReadOnlyDictionary<string, string> Options)
 {
     public const int DefaultTop = 100;
     public const int MaxTop = 1000;
@@ -38,7 +39,8 @@ public sealed record AuditEventODataQuery(Func<AuditEvent, bool> Filter, DateTim
         {
             var clause = parser.ParseFilter();
             var filter = clause is null ? (_ => true) : Lower(clause.Expression);
-            var since = clause is null ? null : LowerBound(clause.Expression);
+            var since = clause is null ? null : Bound(clause.Expression, lower: true);
+            var until = clause is null ? null : Bound(clause.Expression, lower: false);
             var top = parser.ParseTop() switch
             {
                 null => DefaultTop,
@@ -48,7 +50,7 @@ public sealed record AuditEventODataQuery(Func<AuditEvent, bool> Filter, DateTim
             Guid? after = parser.ParseSkipToken() is { } token
                 ? Guid.TryParse(token, out var id) ? id : throw new InvalidRequestException("$skiptoken is not one this service issued; follow @odata.nextLink as returned.")
                 : null;
-            return new AuditEventODataQuery(filter, since, top, after, given);
+            return new AuditEventODataQuery(filter, since, until, top, after, given);
         }
         catch (ODataException e)
         {
@@ -128,17 +130,19 @@ public sealed record AuditEventODataQuery(Func<AuditEvent, bool> Filter, DateTim
         _ => throw new InvalidRequestException($"The operator '{op}' is not supported on auditEvents; use eq ne lt le gt ge."),
     };
 
-    /// <summary>The earliest activityDateTime an and-chain allows, so older months are not read.</summary>
-    private static DateTimeOffset? LowerBound(SingleValueNode node) => node switch
+    /// <summary>The earliest (or latest) activityDateTime an and-chain allows, so rows outside it are not read.</summary>
+    private static DateTimeOffset? Bound(SingleValueNode node, bool lower) => node switch
     {
-        ConvertNode convert => LowerBound(convert.Source),
-        BinaryOperatorNode { OperatorKind: BinaryOperatorKind.And } and => Max(LowerBound(and.Left), LowerBound(and.Right)),
-        BinaryOperatorNode { OperatorKind: BinaryOperatorKind.GreaterThan or BinaryOperatorKind.GreaterThanOrEqual or BinaryOperatorKind.Equal } b
-            when Unwrap(b.Left) is SingleValuePropertyAccessNode { Property.Name: "activityDateTime" } && Unwrap(b.Right) is ConstantNode { Value: DateTimeOffset at } => at,
+        ConvertNode convert => Bound(convert.Source, lower),
+        BinaryOperatorNode { OperatorKind: BinaryOperatorKind.And } and => Tighter(Bound(and.Left, lower), Bound(and.Right, lower), lower),
+        BinaryOperatorNode b when Unwrap(b.Left) is SingleValuePropertyAccessNode { Property.Name: "activityDateTime" } && Unwrap(b.Right) is ConstantNode { Value: DateTimeOffset at }
+            && (b.OperatorKind == BinaryOperatorKind.Equal || b.OperatorKind == (lower ? BinaryOperatorKind.GreaterThan : BinaryOperatorKind.LessThan)
+                || b.OperatorKind == (lower ? BinaryOperatorKind.GreaterThanOrEqual : BinaryOperatorKind.LessThanOrEqual)) => at,
         _ => null,
     };
 
-    private static DateTimeOffset? Max(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a > b ? a : b;
+    private static DateTimeOffset? Tighter(DateTimeOffset? a, DateTimeOffset? b, bool lower) =>
+        a is null ? b : b is null ? a : lower ? (a > b ? a : b) : (a < b ? a : b);
 
     private static QueryNode Unwrap(QueryNode node) => node is ConvertNode convert ? Unwrap(convert.Source) : node;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Intune.AdminGateway.Audit;
+using Intune.AdminGateway.Limits;
 using Intune.Grains.Errors;
 using Intune.Grains.Tenants;
 using Intune.Routing;
@@ -27,6 +28,7 @@ public sealed class EnrollmentConfigurationService(IScaleUnitRouter router)
     public async Task<EnrollmentConfiguration> CreateAsync(string tenantId, JsonElement graph, AuditRecorder audit)
     {
         var draft = EnrollmentConfigurationGraph.ReadDraft(graph);
+        CheckTexts(draft.DisplayName, draft.Description);
         var tenant = await ExistingTenantAsync(tenantId) ?? throw new ConflictException($"Tenant '{tenantId}' does not exist in this scale unit.");
         var created = await tenant.CreateEnrollmentConfigurationAsync(draft);
         audit.AddResource(ResourceType, created.Id, created.DisplayName ?? created.Id, null, EnrollmentConfigurationGraph.ToJson(created));
@@ -38,6 +40,7 @@ public sealed class EnrollmentConfigurationService(IScaleUnitRouter router)
     {
         var before = await GetAsync(tenantId, id);
         var patch = EnrollmentConfigurationGraph.ReadPatch(graph, before.Kind);
+        CheckTexts(patch.DisplayName, patch.Description);
         var after = await (await TenantAsync(tenantId)).UpdateEnrollmentConfigurationAsync(id, patch) ?? throw NotFound(id);
         audit.AddResource(ResourceType, id, after.DisplayName ?? id, EnrollmentConfigurationGraph.ToJson(before), EnrollmentConfigurationGraph.ToJson(after));
         return after;
@@ -91,5 +94,11 @@ public sealed class EnrollmentConfigurationService(IScaleUnitRouter router)
     {
         var tenant = await TenantAsync(tenantId);
         return await tenant.GetAsync() is null ? null : tenant;
+    }
+
+    private static void CheckTexts(string? displayName, string? description)
+    {
+        InputLimits.Text(displayName, "displayName", InputLimits.MaxDisplayName);
+        InputLimits.Text(description, "description", InputLimits.MaxDescription);
     }
 }

@@ -1,4 +1,5 @@
 using Intune.AdminGateway.Audit;
+using Intune.AdminGateway.Limits;
 using Intune.Grains;
 using Intune.Grains.Errors;
 using Intune.Grains.Groups;
@@ -33,6 +34,8 @@ public sealed class GroupService(IScaleUnitRouter router)
             throw new InvalidRequestException("displayName is required.", "displayName");
         }
 
+        InputLimits.Text(displayName, "displayName", InputLimits.MaxDisplayName);
+        InputLimits.Text(description, "description", InputLimits.MaxDescription);
         var group = await (await GrainAsync(tenantId, Guid.NewGuid().ToString())).CreateAsync(displayName, description);
         audit.AddResource("Group", group.Id, group.DisplayName);
         return group;
@@ -47,7 +50,7 @@ public sealed class GroupService(IScaleUnitRouter router)
     /// <summary>A member reference: a device by its managed device id, a user by userPrincipalName.</summary>
     public static GroupMember Member(GroupMemberKind kind, string? id) => kind switch
     {
-        GroupMemberKind.User when id?.Contains('@') == true => new GroupMember(kind, id),
+        GroupMemberKind.User when id?.Contains('@') == true => new GroupMember(kind, InputLimits.UserPrincipalName(id, "members")),
         GroupMemberKind.User => throw new InvalidRequestException($"A user member is named by userPrincipalName (adele@contoso.com); got '{id}'.", "members"),
         _ when Guid.TryParse(id, out _) => new GroupMember(kind, id!),
         _ => throw new InvalidRequestException($"A device member is named by its managedDevice id (a GUID); got '{id}'.", "members"),

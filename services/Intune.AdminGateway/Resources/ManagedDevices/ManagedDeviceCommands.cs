@@ -1,4 +1,5 @@
 using Intune.AdminGateway.Audit;
+using Intune.AdminGateway.Limits;
 using Intune.Grains;
 using Intune.Grains.Devices;
 using Intune.Grains.Errors;
@@ -25,6 +26,7 @@ public sealed class ManagedDeviceCommands(IScaleUnitRouter router)
     /// <exception cref="NotFoundException">The device is not in this tenant.</exception>
     public async Task<ManagedDeviceView> UpdateAsync(string tenantId, string deviceId, ManagedDeviceUpdate update, AuditRecorder audit)
     {
+        InputLimits.Text(update.Notes, "notes", InputLimits.MaxNotes);
         var device = await DeviceAsync(tenantId, deviceId);
         if (await device.GetAsync() is not { } before || before.TenantId != tenantId || await device.UpdateAsync(update) is not { } after)
         {

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Intune.AdminGateway.Audit;
+using Intune.AdminGateway.Limits;
 using Intune.Grains;
 using Intune.Grains.Errors;
 using Intune.Grains.Policies;
@@ -54,6 +55,7 @@ public sealed class PolicyService(IScaleUnitRouter router)
     public async Task<PolicyDefinition> CreateAsync(string tenantId, PolicyKind kind, JsonObject graphBody, AuditRecorder audit)
     {
         var (schema, update, displayName) = PolicyGraphMapping.Read(graphBody, kind, existing: null);
+        CheckTexts(displayName, update.Description);
         if (kind == PolicyKind.Compliance && update.ScheduledActions is null)
         {
             throw new InvalidRequestException("Compliance policy must have one and only one block scheduled action", "scheduledActionsForRule");
@@ -78,7 +80,8 @@ public sealed class PolicyService(IScaleUnitRouter router)
     public async Task<PolicyDefinition> UpdateAsync(string tenantId, string policyId, PolicyKind kind, JsonObject graphBody, AuditRecorder audit)
     {
         var existing = await GetAsync(tenantId, policyId, kind);
-        var (_, update, _) = PolicyGraphMapping.Read(graphBody, kind, PolicySchemas.Find(existing.ODataType));
+        var (_, update, displayName) = PolicyGraphMapping.Read(graphBody, kind, PolicySchemas.Find(existing.ODataType));
+        CheckTexts(displayName, update.Description);
         var updated = await (await GrainAsync(tenantId, policyId)).UpdateAsync(update);
         audit.AddResource(ResourceType(kind), policyId, updated.DisplayName);
         return updated;
@@ -121,4 +124,10 @@ public sealed class PolicyService(IScaleUnitRouter router)
 
     private async Task<IPolicyGrain> GrainAsync(string tenantId, string policyId) =>
         (await router.ForTenantAsync(tenantId)).GetGrain<IPolicyGrain>(GrainKeys.Scoped(tenantId, policyId));
+
+    private static void CheckTexts(string? displayName, string? description)
+    {
+        InputLimits.Text(displayName, "displayName", InputLimits.MaxDisplayName);
+        InputLimits.Text(description, "description", InputLimits.MaxDescription);
+    }
 }

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using Intune.AdminGateway.Audit;
+using Intune.AdminGateway.Limits;
 using Intune.AdminGateway.Auth;
 using Intune.Grains.Errors;
 using Intune.Grains.Rbac;
@@ -71,6 +72,7 @@ public sealed class RoleService(IScaleUnitRouter router)
 
     public async Task<RoleDefinitionView> CreateDefinitionAsync(string tenantId, RoleDefinitionDraft draft, AuditRecorder audit)
     {
+        CheckTexts(draft.DisplayName, draft.Description);
         if (string.IsNullOrWhiteSpace(draft.DisplayName))
         {
             throw new InvalidRequestException("displayName is required for a role definition.", "displayName");
@@ -98,6 +100,7 @@ public sealed class RoleService(IScaleUnitRouter router)
     /// <summary>Changes a custom role.</summary>
     public async Task<RoleDefinitionView> UpdateDefinitionAsync(string tenantId, string id, RoleDefinitionDraft draft, AuditRecorder audit)
     {
+        CheckTexts(draft.DisplayName, draft.Description);
         var existing = await GetDefinitionAsync(tenantId, id);
         if (existing.IsBuiltIn)
         {
@@ -145,6 +148,7 @@ public sealed class RoleService(IScaleUnitRouter router)
 
     public async Task<RoleAssignment> CreateAssignmentAsync(string tenantId, RoleAssignmentDraft draft, AuditRecorder audit)
     {
+        CheckTexts(draft.DisplayName, draft.Description);
         if (string.IsNullOrWhiteSpace(draft.DisplayName))
         {
             throw new InvalidRequestException("displayName is required for a role assignment.", "displayName");
@@ -170,6 +174,7 @@ public sealed class RoleService(IScaleUnitRouter router)
     /// <summary>Changes an assignment (members, role, scopes, names).</summary>
     public async Task<RoleAssignment> UpdateAssignmentAsync(string tenantId, string id, RoleAssignmentDraft draft, AuditRecorder audit)
     {
+        CheckTexts(draft.DisplayName, draft.Description);
         var existing = await GetAssignmentAsync(tenantId, id);
         await ValidateAsync(tenantId, draft);
         var updated = existing with
@@ -272,6 +277,12 @@ public sealed class RoleService(IScaleUnitRouter router)
     /// The permissions a caller holds in a tenant: its token's built-in roles, plus every role
     /// assigned to it (by object id or UPN) in the tenant, minus each role's not-allowed actions.
     /// </summary>
+    private static void CheckTexts(string? displayName, string? description)
+    {
+        InputLimits.Text(displayName, "displayName", InputLimits.MaxDisplayName);
+        InputLimits.Text(description, "description", InputLimits.MaxDescription);
+    }
+
     public async Task<IReadOnlySet<string>> ResolveAsync(string tenantId, IEnumerable<string> tokenRoles, string? objectId, string? userPrincipalName)
     {
         var granted = new HashSet<string>(StringComparer.Ordinal);

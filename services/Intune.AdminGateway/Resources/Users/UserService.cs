@@ -1,4 +1,5 @@
 using Intune.AdminGateway.Audit;
+using Intune.AdminGateway.Limits;
 using Intune.Grains.Errors;
 using Intune.Grains.Users;
 using Intune.Routing;
@@ -31,6 +32,7 @@ public sealed class UserService(IScaleUnitRouter router)
 
     private async Task<bool> SetDeletedAsync(string tenantId, string userPrincipalName, bool deleted, AuditRecorder audit)
     {
+        InputLimits.UserPrincipalName(userPrincipalName);
         if (string.IsNullOrWhiteSpace(userPrincipalName) || !userPrincipalName.Contains('@'))
         {
             throw new InvalidRequestException("Users are named by userPrincipalName (…/users/adele@contoso.com).", "userPrincipalName");

@@ -1,3 +1,4 @@
+using Intune.Grains.Audit;
 using Intune.Grains.Certificates;
 using Intune.Grains.Devices;
 using Intune.Grains.Groups;
@@ -18,6 +19,8 @@ public static class InMemoryGrainServices
         services.AddSingleton<ICertificateAuthorityStore>(sp => sp.GetRequiredService<InMemoryCertificateAuthorityStore>());
         services.AddSingleton<IPolicyReportStore, InMemoryPolicyReportStore>();
         services.AddSingleton<IMemberSetStore, InMemoryMemberSetStore>();
+        services.AddSingleton<InMemoryAuditEventStore>();
+        services.AddSingleton<IAuditEventStore>(sp => sp.GetRequiredService<InMemoryAuditEventStore>());
         services.AddSingleton<CertificateAuthority>();
         services.AddSingleton<InMemoryTenantMoveMarkStore>();
         services.AddSingleton<ITenantMoveMarkStore>(sp => sp.GetRequiredService<InMemoryTenantMoveMarkStore>());

@@ -1,0 +1,159 @@
+using Intune.Grains.Audit;
+using Intune.Grains.Devices;
+using Intune.Grains.Errors;
+using Intune.Grains.Rbac;
+using Intune.Grains.Tenants;
+using Intune.Testing.InMemory;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
+using Orleans.TestingHost;
+
+namespace Intune.Grains.Tests.Durability;
+
+/// <summary>
+/// A change whose write fails is refused with <see cref="UnavailableException"/> and is not made:
+/// neither the grain's memory nor storage holds it afterwards, and nothing later writes it.
+/// </summary>
+public sealed class WriteFirstTests(WriteFirstTests.FailingStorageCluster fixture) : IClassFixture<WriteFirstTests.FailingStorageCluster>
+{
+    private IGrainFactory Grains => fixture.Cluster.GrainFactory;
+
+    private FailingGrainStorage Storage => fixture.Storage;
+
+    [Fact]
+    public async Task RevokingARoleAssignment_WhenTheWriteFails_IsUnavailableAndTheAssignmentStaysInForce()
+    {
+        var tenantId = Guid.NewGuid().ToString();
+        var rbac = Grains.GetGrain<ITenantRbacGrain>(tenantId);
+        await rbac.PutRoleAssignmentAsync(Assignment("a1"));
+
+        Storage.FailWritesOf(id => id.Key.ToString() == tenantId);
+        var refused = await Assert.ThrowsAsync<UnavailableException>(() => rbac.DeleteRoleAssignmentAsync("a1"));
+        var whileFailing = await rbac.GetAsync();
+        Storage.Heal();
+        await rbac.PutRoleAssignmentAsync(Assignment("a2"));
+        var after = await rbac.GetAsync();
+
+        Assert.True(refused.RetryAfter > TimeSpan.Zero);
+        Assert.Contains(whileFailing.RoleAssignments, a => a.Id == "a1");
+        Assert.Equal(["a1", "a2"], after.RoleAssignments.Select(a => a.Id).Order());
+    }
+
+    [Fact]
+    public async Task AWipe_WhenTheWriteFails_IsUnavailableAndNeverQueued()
+    {
+        var tenantId = Guid.NewGuid().ToString();
+        var key = GrainKeys.Scoped(tenantId, Guid.NewGuid().ToString());
+        var device = Grains.GetGrain<IDeviceGrain>(key);
+        await device.EnrollAsync(TestDevices.Enrollment());
+
+        Storage.FailWritesOf(id => id.Key.ToString() == key);
+        await Assert.ThrowsAsync<UnavailableException>(() => device.RequestActionAsync(new DeviceActionRequest(DeviceActionKind.Wipe)));
+        var whileFailing = await device.GetAsync();
+        Storage.Heal();
+        await device.UpdateAsync(new ManagedDeviceUpdate(Notes: "a later, unrelated change"));
+        var after = await device.GetAsync();
+
+        Assert.Equal(ManagementState.Managed, whileFailing!.ManagementState);
+        Assert.Empty(whileFailing.DeviceActionResults);
+        Assert.Equal(ManagementState.Managed, after!.ManagementState);
+        Assert.Empty(after.DeviceActionResults);
+        Assert.Equal("a later, unrelated change", after.Notes);
+    }
+
+    [Fact]
+    public async Task AnEnrollmentRestriction_WhenTheWriteFails_IsUnavailableAndNotCreated()
+    {
+        var tenantId = Guid.NewGuid().ToString();
+        var tenant = Grains.GetGrain<ITenantGrain>(tenantId);
+        await tenant.CreateAsync("Contoso", "na");
+        var defaults = await tenant.ListEnrollmentConfigurationsAsync();
+
+        Storage.FailWritesOf(id => id.Key.ToString() == tenantId);
+        await Assert.ThrowsAsync<UnavailableException>(() => tenant.CreateEnrollmentConfigurationAsync(new EnrollmentConfiguration
+        {
+            Id = string.Empty,
+            Kind = EnrollmentConfigurationKind.Limit,
+            DisplayName = "Sales: 3 devices",
+            Limit = 3,
+        }));
+        var whileFailing = await tenant.ListEnrollmentConfigurationsAsync();
+        Storage.Heal();
+        var token = await tenant.CreateEnrollmentTokenAsync(TimeSpan.FromDays(1), null);
+        var after = await tenant.ListEnrollmentConfigurationsAsync();
+
+        Assert.Equal(defaults.Select(c => c.Id), whileFailing.Select(c => c.Id));
+        Assert.Equal(defaults.Select(c => c.Id), after.Select(c => c.Id));
+        Assert.NotNull(token.Token);
+    }
+
+    [Fact]
+    public async Task AnAuditAppend_WhenItsRowCannotBeWritten_IsUnavailableAndNotListed()
+    {
+        var tenantId = Guid.NewGuid().ToString();
+        var now = DateTimeOffset.UtcNow;
+        var log = Grains.GetGrain<IAuditLogGrain>(tenantId);
+        var store = fixture.Services.GetRequiredService<InMemoryAuditEventStore>();
+
+        store.FailAppends = true;
+        await Assert.ThrowsAsync<UnavailableException>(() => log.AppendAsync(Event(now)));
+        store.FailAppends = false;
+        var kept = Event(now.AddSeconds(1));
+        await log.AppendAsync(kept);
+        var listed = await log.ListAsync(new AuditRange(now.AddDays(-1), now.AddDays(1), null, 10));
+
+        Assert.Equal([kept.Id], listed.Events.Select(e => e.Id));
+    }
+
+    private static RoleAssignment Assignment(string id) => new(id, $"Assignment {id}", null, "builtin-readonly", ["adele@contoso.example"], []);
+
+    private static AuditEvent Event(DateTimeOffset now) => new()
+    {
+        Id = Guid.CreateVersion7(now),
+        DisplayName = "Create Group",
+        ComponentName = "Other",
+        Actor = new AuditActor("ItPro", "admin@contoso.example", null, null, []),
+        Activity = "Create Group",
+        ActivityDateTime = now,
+        ActivityType = "Create Group",
+        ActivityOperationType = "Create",
+        ActivityResult = "Success",
+        CorrelationId = Guid.Empty,
+        Category = "Other",
+    };
+
+    /// <summary>One silo whose grain storage is a <see cref="FailingGrainStorage"/>.</summary>
+    public sealed class FailingStorageCluster : IAsyncLifetime
+    {
+        public TestCluster Cluster { get; private set; } = null!;
+
+        public IServiceProvider Services => ((InProcessSiloHandle)Cluster.Primary!).SiloHost.Services;
+
+        public FailingGrainStorage Storage => Services.GetRequiredService<FailingGrainStorage>();
+
+        public async Task InitializeAsync()
+        {
+            var builder = new TestClusterBuilder(1);
+            builder.AddSiloBuilderConfigurator<SiloConfigurator>();
+            Cluster = builder.Build();
+            await Cluster.DeployAsync();
+        }
+
+        public async Task DisposeAsync()
+        {
+            await Cluster.StopAllSilosAsync();
+            await Cluster.DisposeAsync();
+        }
+
+        private sealed class SiloConfigurator : ISiloConfigurator
+        {
+            public void Configure(ISiloBuilder siloBuilder)
+            {
+                siloBuilder.Services.AddSingleton<FailingGrainStorage>();
+                siloBuilder.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Grains, (sp, _) => sp.GetRequiredService<FailingGrainStorage>());
+                siloBuilder.UseInMemoryReminderService();
+                siloBuilder.Services.AddIntuneGrainServicesInMemory();
+            }
+        }
+    }
+}
