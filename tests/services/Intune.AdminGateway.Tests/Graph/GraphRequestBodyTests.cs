@@ -26,7 +26,7 @@ public sealed class GraphRequestBodyTests
     }
 
     [Theory]
-    [InlineData("""{"@odata.type":"#microsoft.graph.sampleLimit","limit":""", "not valid JSON (line 1")]
+    [InlineData("""{"@odata.type":"#microsoft.graph.sampleLimit","limit":""", "(line 1, position")]
     [InlineData("""[1,2]""", "must be a JSON object")]
     [InlineData("""{"displayName":"x","limit":1}""", "'@odata.type'")]
     [InlineData("""{"@odata.type":"#microsoft.graph.somethingElse","limit":1}""", "'#microsoft.graph.somethingElse' is not supported")]
