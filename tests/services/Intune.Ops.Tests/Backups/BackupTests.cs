@@ -163,6 +163,9 @@ public sealed class BackupTests(ITestOutputHelper log)
         var group = host.Grains.GetGrain<IGroupGrain>(GrainKeys.Scoped(tenantId, Guid.NewGuid().ToString()));
         await group.CreateAsync("Growing", null);
         var acknowledged = new List<string>();
+        // Completed by the writer itself once 20 more writes are acknowledged after the first pass: no polling.
+        var twentyMore = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var twentyMoreAt = int.MaxValue;
         using var stop = new CancellationTokenSource();
         var writer = Task.Run(async () =>
         {
@@ -173,6 +176,10 @@ public sealed class BackupTests(ITestOutputHelper log)
                 lock (acknowledged)
                 {
                     acknowledged.Add(id);
+                    if (acknowledged.Count >= twentyMoreAt)
+                    {
+                        twentyMore.TrySetResult();
+                    }
                 }
             }
         });
@@ -185,9 +192,10 @@ public sealed class BackupTests(ITestOutputHelper log)
                 lock (acknowledged)
                 {
                     writesSeenByFirstPass = acknowledged.Count;
+                    twentyMoreAt = writesSeenByFirstPass + 20;
                 }
 
-                await WaitUntilAsync(() => acknowledged.Count >= writesSeenByFirstPass + 20);
+                await twentyMore.Task.WaitAsync(TimeSpan.FromMinutes(2));
             },
         };
 
@@ -251,14 +259,5 @@ public sealed class BackupTests(ITestOutputHelper log)
         var (badExit, _, badError) = await BackupUnits.OpsAsync(ops, "backup", "create", host.Unit.Id, "--keep", "0");
         Assert.Equal(ExitCodes.Usage, badExit);
         Assert.Contains("--keep 0", badError);
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        while (!condition())
-        {
-            await Task.Delay(10, timeout.Token);
-        }
     }
 }
