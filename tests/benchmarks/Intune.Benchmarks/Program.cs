@@ -1,6 +1,13 @@
 using Intune.Benchmarks;
 using Intune.Benchmarks.Scenarios;
 
+if (args.Length > 0 && args[0] == DeviceSide.Flag)
+{
+    // The fan-out's connected devices, started by the benchmark itself (see DeviceSide).
+    OpenFiles.Raise(wanted: 1_048_576);
+    return await DeviceSide.RunAsync(args);
+}
+
 // ./build.sh --target=Bench [--profile=full]  →  dotnet run -c Release --project tests/benchmarks/Intune.Benchmarks -- --profile quick --output docs
 var profileName = ArgValue("--profile") ?? "quick";
 var output = ArgValue("--output") ?? "docs";
@@ -17,9 +24,12 @@ var command = (profileName == "quick" ? "./build.sh --target=Bench" : $"./build.
     + (transportOnly ? " --scenarios=transport" : string.Empty);
 var report = new Report(transportOnly ? $"{profile.Name}-transport" : profile.Name, command);
 Console.WriteLine($"Intune.Cluster benchmarks, profile {profile.Name}{(transportOnly ? ", transport scenarios only" : string.Empty)}");
+// Connected devices hold two descriptors each in this one process (client and server end).
+report.Setup(OpenFiles.Raise(wanted: (ulong)(profile.FanOutConnected * 2) + 50_000));
 await new SystemBenchmarks(profile, report).RunAsync(transportOnly);
 report.Write(output);
 Console.WriteLine($"Wrote {Path.Combine(output, "benchmarks.md")} and benchmarks-{profile.Name}.json");
+return 0;
 
 string? ArgValue(string name)
 {

@@ -24,6 +24,7 @@ public sealed record Figure(
 public sealed class Report(string profile, string command)
 {
     private readonly List<Figure> _figures = [];
+    private readonly List<string> _setup = [];
     private readonly DateTimeOffset _started = DateTimeOffset.UtcNow;
     private readonly string _loadAtStart = LoadAverage();
 
@@ -34,6 +35,13 @@ public sealed class Report(string profile, string command)
         var requests = figure.RequestsPerOperation is { } q ? $" [storage requests/op {q:F2}]" : string.Empty;
         var target = figure.Target is null ? string.Empty : $" target {figure.Target}: {(figure.TargetMet switch { true => "met", false => "NOT met", null => "not judged at this size" })}";
         Console.WriteLine($"  {figure.Scenario} | {figure.Metric}: {Format(figure.Value)} {figure.Unit}{ratio}{requests}{target}{(figure.Notes is null ? string.Empty : $" ({figure.Notes})")}");
+    }
+
+    /// <summary>A line for the section's header: how the run was set up (limits raised, processes used).</summary>
+    public void Setup(string line)
+    {
+        _setup.Add(line);
+        Console.WriteLine($"  setup: {line}");
     }
 
     public void Write(string directory)
@@ -47,6 +55,7 @@ public sealed class Report(string profile, string command)
             date = _started,
             durationSeconds = (DateTimeOffset.UtcNow - _started).TotalSeconds,
             machine,
+            setup = _setup,
             figures = _figures.Select(f => new { f.Scenario, f.Metric, f.Value, f.Unit, f.Ceiling, f.CeilingValue, f.Ratio, f.Target, f.TargetMet, f.Notes, f.RequestsPerOperation }),
         };
         File.WriteAllText(Path.Combine(directory, $"benchmarks-{profile}.json"), JsonSerializer.Serialize(json, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
@@ -58,6 +67,11 @@ public sealed class Report(string profile, string command)
         md.AppendLine($"- Machine: {machine}; the load generator and the whole scale unit share one process and its cores (the ceilings are measured in the same run, the same way).");
         md.AppendLine($"- Machine load (load average 1/5/15 min, other work included): {_loadAtStart} at start, {LoadAverage()} at end");
         md.AppendLine($"- Duration: {(DateTimeOffset.UtcNow - _started).TotalSeconds:F0} s");
+        foreach (var line in _setup)
+        {
+            md.AppendLine($"- Setup: {line}");
+        }
+
         md.AppendLine();
         md.AppendLine("| scenario | metric | value | ceiling (same run) | ratio | storage requests / op | target | met |");
         md.AppendLine("|---|---|---|---|---|---|---|---|");

@@ -31,14 +31,14 @@ public sealed record Profile(
     int FanOutConnected)
 {
     // Connected devices are capped by the open-file limit (each costs two descriptors in this one
-    // process) and, in the quick profile, by its 5-minute budget (each connection is a TLS
+    // process; Program raises the limit with setrlimit first) and, in the quick profile, by its 5-minute budget (each connection is a TLS
     // handshake plus a Listen call). Growing the tenant is bound by Azurite's single thread
     // (~360 seeded devices/s, three storage requests each, measured 2026-11-26 after grain-state
     // rows got unique row keys): the quick profile grows to 15,000 to stay within 5 minutes on a fresh clone, the
     // full profile to 100,000 (1,000,000 would take an hour to seed and ~6 GB of Azurite memory).
     public static Profile Quick { get; } = new("quick", 500, 64, TimeSpan.FromSeconds(4), 10_000, 15_000, 50, 10_000, 500);
 
-    public static Profile Full { get; } = new("full", 2_000, 64, TimeSpan.FromSeconds(30), 10_000, 100_000, 1_000, 100_000, 9_000);
+    public static Profile Full { get; } = new("full", 2_000, 64, TimeSpan.FromSeconds(30), 10_000, 100_000, 1_000, 100_000, 20_000);
 
     /// <summary>Seconds-long run that only checks the harness works; its figures mean nothing.</summary>
     public static Profile Smoke { get; } = new("smoke", 64, 16, TimeSpan.FromSeconds(1), 500, 1_500, 10, 400, 200);
@@ -58,6 +58,12 @@ public sealed partial class SystemBenchmarks(Profile profile, Report report)
     private ScaleUnitTestHost _host = null!;
     private string _tenantId = string.Empty;
     private int _seeded;
+
+    /// <summary>The not-modified check-in window, which the fan-out compares its connected delivery with.</summary>
+    private Load.Result? _notModifiedCheckIns;
+
+    /// <summary>The state-changing check-in window: a check-in that delivers a policy persists the device too.</summary>
+    private Load.Result? _changingCheckIns;
 
     /// <param name="transportOnly">Stop after the check-ins: no seeding, growth, admin queries or fan-out.</param>
     public async Task RunAsync(bool transportOnly = false)
@@ -156,6 +162,7 @@ public sealed partial class SystemBenchmarks(Profile profile, Report report)
         // Same connections, same workers, same picking order as the gateway-hosted empty call.
         await Load.TouchAllAsync(_devices.Count, profile.Workers, i => NotModifiedCheckIn(0, i));
         var notModified = await Load.RunAsync(profile.Workers, profile.Measure, NotModifiedCheckIn);
+        _notModifiedCheckIns = notModified;
         var ratio = notModified.PerSecond / ceiling.PerSecond;
         report.Add(new Figure(Platform, $"not-modified check-ins, {_devices.Count} devices on their own connections, {profile.Workers} in flight", notModified.PerSecond, "/s",
             "gateway-hosted empty call, same connections", ceiling.PerSecond, "≥ 70% of ceiling", ratio >= 0.7,
@@ -169,6 +176,7 @@ public sealed partial class SystemBenchmarks(Profile profile, Report report)
             facts.FreeStorageBytes = 1_000_000 + i; // a reported change: the device grain must persist it
             return client.CheckInAsync(new CheckInRequest { Facts = facts, AssignmentEtag = device.AssignmentEtag }).ResponseAsync;
         });
+        _changingCheckIns = changing;
         report.Add(new Figure(Platform, "check-ins that change state (persisted: grain state + catalog)", changing.PerSecond, "/s",
             "gateway-hosted empty call, same connections", ceiling.PerSecond,
             Notes: $"p50 {changing.Latency.PercentileMs(50):F2} ms, p99 {changing.Latency.PercentileMs(99):F2} ms, errors {changing.Errors}; {changing.Costs}",
@@ -315,17 +323,12 @@ public sealed partial class SystemBenchmarks(Profile profile, Report report)
             {
                 AllowTlsResume = allowTlsResume,
                 ClientCertificates = new X509CertificateCollection { device.Certificate! },
-                RemoteCertificateValidationCallback = (_, certificate, _, _) =>
-                {
-                    using var chain = new X509Chain();
-                    chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                    chain.ChainPolicy.CustomTrustStore.Add(authority);
-                    chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                    return certificate is X509Certificate2 server && chain.Build(server);
-                },
+                RemoteCertificateValidationCallback = ConnectedDevice.PinnedTo(authority),
             },
         };
-        return GrpcChannel.ForAddress(address, new GrpcChannelOptions { HttpHandler = handler });
+        // The channel owns its handler: without DisposeHttpClient a disposed channel leaves its
+        // connection open, and the new-connection-per-call rungs piled up open connections.
+        return GrpcChannel.ForAddress(address, new GrpcChannelOptions { HttpHandler = handler, DisposeHttpClient = true });
     }
 
     private static byte[] NewCsr()
