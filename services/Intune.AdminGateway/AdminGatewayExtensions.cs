@@ -24,6 +24,7 @@ using Intune.AdminGateway.Resources.TenantSettings;
 using Intune.AdminGateway.Resources.Users;
 using Intune.ClusterConfig;
 using Intune.Routing;
+using Intune.ServiceDefaults;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
@@ -57,6 +58,7 @@ public static class AdminGatewayExtensions
         builder.Services.AddAdminAuthentication();
         builder.Services.AddAdminRateLimiting();
         builder.Services.AddAdminGrpc();
+        builder.Services.AddLocalPortRouting();
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -82,7 +84,7 @@ public static class AdminGatewayExtensions
         // Every Graph endpoint: refusals become Graph's envelope (outermost), then its operation's
         // permission is demanded and, for a change, its audit event written.
         var v1 = app.MapGroup("/v1.0")
-            .RequireHost($"*:{gateway.AdminPort}")
+            .RequireLocalPort(gateway.AdminPort)
             .RequireAuthorization(AdminPolicy)
             .RequireRateLimiting(TenantRateLimitPolicy)
             .AddEndpointFilter<GraphErrorFilter>()
@@ -99,7 +101,7 @@ public static class AdminGatewayExtensions
         v1.MapRetireRequestsApi();
         v1.MapAccessVerdictsApi();
 
-        app.MapAdminGrpc($"*:{gateway.AdminGrpcPort}");
+        app.MapAdminGrpc(gateway.AdminGrpcPort);
         app.MapAdminCenter(gateway.AdminPort);
         return app;
     }

@@ -37,6 +37,7 @@ public static class DeviceGatewayExtensions
         builder.AddValidatedOptions<TenantMoveMarkOptions, TenantMoveMarkOptionsValidator>(TenantMoveMarkOptions.SectionName);
         builder.Services.TryAddSingleton<TenantMoveMarks>();
         builder.Services.AddSingleton<ConnectedDevices>();
+        builder.Services.AddLocalPortRouting();
         builder.Services.AddGrpc(o =>
         {
             o.MaxReceiveMessageSize = 1024 * 1024;
@@ -60,7 +61,7 @@ public static class DeviceGatewayExtensions
     public static WebApplication MapDeviceGateway(this WebApplication app)
     {
         var bindings = app.Services.GetRequiredService<IReadOnlyList<DeviceEndpointBinding>>();
-        app.MapGrpcService<DeviceGrpcService>().RequireHost([.. bindings.Select(b => $"*:{b.Port}")]);
+        app.MapGrpcService<DeviceGrpcService>().RequireLocalPort([.. bindings.Select(b => b.Port)]);
         return app;
     }
 }

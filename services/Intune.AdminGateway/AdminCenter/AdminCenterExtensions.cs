@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Intune.AdminGateway.Auth;
 using Intune.Grains.Devices;
 using Intune.Grains.Policies;
+using Intune.ServiceDefaults;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -50,11 +51,10 @@ public static class AdminCenterExtensions
     {
         var options = app.Services.GetRequiredService<AdminCenterOptions>();
         var auth = app.Services.GetRequiredService<AdminAuthOptions>();
-        var host = $"*:{adminPort}";
 
-        app.MapGet("/admin-center/config", () => Results.Json(Config(options, auth))).RequireHost(host).AllowAnonymous();
-        app.MapGet("/admin-center/policy-schemas", () => Results.Text(SchemasJson.Value, "application/json")).RequireHost(host).AllowAnonymous();
-        app.MapGet("/admin-center/session", SessionAsync).RequireHost(host).RequireAuthorization(AdminGatewayExtensions.AdminPolicy);
+        app.MapGet("/admin-center/config", () => Results.Json(Config(options, auth))).RequireLocalPort(adminPort).AllowAnonymous();
+        app.MapGet("/admin-center/policy-schemas", () => Results.Text(SchemasJson.Value, "application/json")).RequireLocalPort(adminPort).AllowAnonymous();
+        app.MapGet("/admin-center/session", SessionAsync).RequireLocalPort(adminPort).RequireAuthorization(AdminGatewayExtensions.AdminPolicy);
 
         var root = ResolveRoot(options, app.Environment);
         if (root is null)

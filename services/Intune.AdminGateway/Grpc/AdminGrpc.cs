@@ -12,6 +12,7 @@ using Intune.AdminGateway.Resources.Policies;
 using Intune.AdminGateway.Resources.RetireRequests;
 using Intune.AdminGateway.Resources.Roles;
 using Intune.AdminGateway.Resources.TenantSettings;
+using Intune.ServiceDefaults;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -35,7 +36,7 @@ public static class AdminGrpc
     }
 
     /// <summary>Maps every admin service on <paramref name="host"/> behind the admin authorization policy.</summary>
-    public static void MapAdminGrpc(this IEndpointRouteBuilder app, string host) => Each(new Mapping(app, host));
+    public static void MapAdminGrpc(this IEndpointRouteBuilder app, int port) => Each(new Mapping(app, port));
 
     private static void Each(IAdminGrpcVisitor visitor)
     {
@@ -69,12 +70,12 @@ public static class AdminGrpc
             });
     }
 
-    private sealed class Mapping(IEndpointRouteBuilder app, string host) : IAdminGrpcVisitor
+    private sealed class Mapping(IEndpointRouteBuilder app, int port) : IAdminGrpcVisitor
     {
         public void Visit<TService>()
             where TService : class, IAdminGrpcService
         {
-            var service = app.MapGrpcService<TService>().RequireHost(host).RequireAuthorization(AdminGatewayExtensions.AdminPolicy);
+            var service = app.MapGrpcService<TService>().RequireLocalPort(port).RequireAuthorization(AdminGatewayExtensions.AdminPolicy);
             service.Add(endpoint =>
             {
                 if (endpoint.Metadata.OfType<GrpcMethodMetadata>().FirstOrDefault() is { } method
