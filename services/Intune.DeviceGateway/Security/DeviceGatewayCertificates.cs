@@ -28,15 +28,26 @@ public sealed record DeviceEndpointBinding(int Port, string? ScaleUnitId = null,
 /// Each port's certificate is held with its prepared TLS context (chain built once), so a
 /// handshake does no certificate work of the server's and OpenSSL's session cache lets
 /// returning devices resume; <see cref="Use"/> swaps a port's certificate for the connections
-/// that follow (renewal before expiry) while open connections keep theirs.
+/// that follow while open connections keep theirs. Every <see cref="RenewalCheck"/> a port whose
+/// certificate has less than a third of its lifetime left (10 of 30 days) gets a new one, and a
+/// port left without one (its unit was down at start) gets its first: no restart is needed.
 /// </summary>
 public sealed class DeviceGatewayCertificates(
     IServiceProvider services,
     IReadOnlyList<DeviceEndpointBinding> bindings,
     IOptions<GatewayListenOptions> options,
-    ILogger<DeviceGatewayCertificates> logger) : IHostedService
+    TimeProvider time,
+    ILogger<DeviceGatewayCertificates> logger) : IHostedService, IDisposable
 {
+    /// <summary>How often the certificates' remaining lifetime is looked at.</summary>
+    public static readonly TimeSpan RenewalCheck = TimeSpan.FromHours(1);
+
     private readonly ConcurrentDictionary<int, ServerEndpoint> _server = new();
+    private readonly SemaphoreSlim _renewing = new(1, 1);
+    private ITimer? _renewal;
+
+    /// <summary>Raised after a port starts serving a new certificate (the port and the certificate).</summary>
+    public event Action<int, X509Certificate2>? Renewed;
 
     public IReadOnlyList<DeviceEndpointBinding> Bindings => bindings;
 
@@ -63,23 +74,72 @@ public sealed class DeviceGatewayCertificates(
         {
             try
             {
-                var grains = binding.ScaleUnitId is null
-                    ? services.GetRequiredService<IGrainFactory>()
-                    : await services.GetRequiredService<IScaleUnitRouter>().ForScaleUnitAsync(binding.ScaleUnitId, cancellationToken);
-                Use(binding.Port, await IssueAsync(grains, binding));
+                Use(binding.Port, await IssueAsync(binding, cancellationToken));
             }
             catch (ScaleUnitUnavailableException ex) when (bindings.Count > 1)
             {
                 // One unit down must not keep the gateway from serving the others' devices.
-                logger.LogWarning(ex, "No TLS certificate for scale unit {Unit}'s device port {Port}: the unit is unavailable; restart the gateway once it is up", binding.ScaleUnitId, binding.Port);
+                logger.LogWarning(ex, "No TLS certificate for scale unit {Unit}'s device port {Port}: the unit is unavailable; the hourly renewal check tries again", binding.ScaleUnitId, binding.Port);
             }
+        }
+
+        _renewal = time.CreateTimer(_ => _ = RenewDueAsync(), null, RenewalCheck, RenewalCheck);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_renewal is { } renewal)
+        {
+            await renewal.DisposeAsync();
         }
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    private async Task<X509Certificate2> IssueAsync(IGrainFactory grains, DeviceEndpointBinding binding)
+    public void Dispose()
     {
+        _renewal?.Dispose();
+        _renewing.Dispose();
+    }
+
+    /// <summary>Issues a new certificate for every port that has none or whose current one is due; a unit that fails is tried again at the next check.</summary>
+    public async Task RenewDueAsync()
+    {
+        await _renewing.WaitAsync();
+        try
+        {
+            var now = time.GetUtcNow();
+            foreach (var binding in bindings.Where(b => ServerCertificateFor(b.Port) is not { } current || IsDue(current, now)))
+            {
+                try
+                {
+                    var renewed = await IssueAsync(binding, CancellationToken.None);
+                    Use(binding.Port, renewed);
+                    Renewed?.Invoke(binding.Port, renewed);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    logger.LogWarning(ex, "Renewing the TLS certificate of device port {Port} ({Unit}) failed; tried again in {Interval}", binding.Port, binding.ScaleUnitId ?? "this unit", RenewalCheck);
+                }
+            }
+        }
+        finally
+        {
+            _renewing.Release();
+        }
+    }
+
+    /// <summary>Due when less than a third of the certificate's lifetime is left.</summary>
+    public static bool IsDue(X509Certificate2 certificate, DateTimeOffset now)
+    {
+        var notBefore = new DateTimeOffset(certificate.NotBefore.ToUniversalTime());
+        var notAfter = new DateTimeOffset(certificate.NotAfter.ToUniversalTime());
+        return now >= notAfter - ((notAfter - notBefore) / 3);
+    }
+
+    private async Task<X509Certificate2> IssueAsync(DeviceEndpointBinding binding, CancellationToken cancellationToken)
+    {
+        var grains = binding.ScaleUnitId is null
+            ? services.GetRequiredService<IGrainFactory>()
+            : await services.GetRequiredService<IScaleUnitRouter>().ForScaleUnitAsync(binding.ScaleUnitId, cancellationToken);
         var ca = grains.GetGrain<ICertificateAuthorityGrain>(0);
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest(new X500DistinguishedName("CN=device-gateway"), key, HashAlgorithmName.SHA256);

@@ -73,6 +73,9 @@ public sealed class DeviceCertificateAuthenticator(IScaleUnitRouter router, Trus
         }
 
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck; // revocation is the Device grain's serial check
+        // Never fetch issuers named in the certificate's AIA extension: an unauthenticated client
+        // would choose the URLs this gateway calls.
+        chain.ChainPolicy.DisableCertificateDownloads = true;
         chain.ChainPolicy.VerificationTime = now.UtcDateTime;
         chain.ChainPolicy.ApplicationPolicy.Add(new System.Security.Cryptography.Oid("1.3.6.1.5.5.7.3.2"));
         if (authority is null || !chain.Build(certificate))

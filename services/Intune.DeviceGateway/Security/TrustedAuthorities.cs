@@ -7,27 +7,37 @@ namespace Intune.DeviceGateway.Security;
 
 /// <summary>
 /// The CA that may have issued a device certificate, by the unit the certificate names (OU):
-/// the unit's own CA, or a peer's whose tenants moved into the unit that serves the call. CA
-/// certificates never change, so they are kept for the life of the process. A unit is asked
-/// again for its trusted set at most every few seconds, and concurrent callers share one
-/// question, so a flood of foreign certificates does not become a flood of grain calls.
+/// the unit's own CA, or a peer's whose tenants moved into the unit that serves the call. Each
+/// serving unit's trusted set is kept apart (a standalone gateway serves several units): what
+/// one unit trusts never decides what another accepts. CA certificates never change, so they
+/// are kept for the life of the process. A unit is asked again for its trusted set at most
+/// every few seconds, and concurrent callers share one question, so a flood of foreign
+/// certificates does not become a flood of grain calls.
 /// </summary>
 public sealed class TrustedAuthorities(TimeProvider time)
 {
     private static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(5);
-    private readonly ConcurrentDictionary<string, X509Certificate2> _authorities = new(StringComparer.Ordinal);
-    private readonly ConditionalWeakTable<IGrainFactory, Refresh> _refreshes = new();
+    private readonly ConditionalWeakTable<IGrainFactory, UnitTrust> _units = new();
 
     /// <summary>The CA of <paramref name="scaleUnitId"/> as trusted by <paramref name="unit"/>, or null.</summary>
     public async ValueTask<X509Certificate2?> FindAsync(IGrainFactory unit, string scaleUnitId)
     {
-        if (_authorities.TryGetValue(scaleUnitId, out var known))
+        var trust = _units.GetValue(unit, _ => new UnitTrust());
+        if (trust.Authorities.TryGetValue(scaleUnitId, out var known))
         {
             return known;
         }
 
-        await _refreshes.GetValue(unit, _ => new Refresh()).RunAsync(unit, time, _authorities);
-        return _authorities.GetValueOrDefault(scaleUnitId);
+        await trust.Refresh.RunAsync(unit, time, trust.Authorities);
+        return trust.Authorities.GetValueOrDefault(scaleUnitId);
+    }
+
+    /// <summary>One serving unit's trusted CAs, by the unit that issued them, and its question in flight.</summary>
+    private sealed class UnitTrust
+    {
+        public ConcurrentDictionary<string, X509Certificate2> Authorities { get; } = new(StringComparer.Ordinal);
+
+        public Refresh Refresh { get; } = new();
     }
 
     /// <summary>
