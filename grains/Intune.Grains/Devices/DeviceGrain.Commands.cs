@@ -287,6 +287,7 @@ internal sealed partial class DeviceGrain
         await device.ClearOrRollBackAsync(GrainContext);
         device.State = new DeviceState();
         await catalog.RemoveAsync(tenantId, deviceId);
+        _catalogListed = null;
         if (!string.IsNullOrWhiteSpace(userPrincipalName))
         {
             // The user may enroll another device in its place.

@@ -25,6 +25,10 @@ internal sealed partial class DeviceGrain(
 
     private DateTimeOffset _lastSync;
 
+    /// <summary>The catalog row as this activation last wrote it (its last-sync time aside), and that time.</summary>
+    private string? _catalogListed;
+    private DateTimeOffset _catalogSynced;
+
     /// <summary>The tenant assignment version the effective set was last worked out at (in memory: working it out again finds nothing new).</summary>
     private long _deliveryVersion = -1;
 
@@ -165,7 +169,19 @@ internal sealed partial class DeviceGrain(
     {
         State.LastSyncDateTime = _lastSync;
         await device.WriteOrRollBackAsync(GrainContext, rollBack);
-        await catalog.UpsertAsync(ToView());
+        var view = ToView();
+        // The catalog lists devices: a write that changed only what it does not show (a
+        // delivered policy that left the compliance state as it was) skips its row, whose
+        // last-sync time may then lag by up to the interval the state itself accepts.
+        var listed = System.Text.Json.JsonSerializer.Serialize(view with { LastSyncDateTime = default });
+        if (listed == _catalogListed && _lastSync - _catalogSynced < LastSyncPersistInterval)
+        {
+            return;
+        }
+
+        await catalog.UpsertAsync(view);
+        _catalogListed = listed;
+        _catalogSynced = _lastSync;
     }
 
     private ManagedDeviceView ToView() => new()
