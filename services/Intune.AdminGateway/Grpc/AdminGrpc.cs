@@ -8,6 +8,7 @@ using Intune.AdminGateway.Resources.EnrollmentConfigurations;
 using Intune.AdminGateway.Resources.EnrollmentTokens;
 using Intune.AdminGateway.Resources.Groups;
 using Intune.AdminGateway.Resources.ManagedDevices;
+using Intune.AdminGateway.Resources.MobileApps;
 using Intune.AdminGateway.Resources.Policies;
 using Intune.AdminGateway.Resources.RetireRequests;
 using Intune.AdminGateway.Resources.Roles;
@@ -50,6 +51,7 @@ public static class AdminGrpc
         visitor.Visit<TenantSettingsGrpcService>();
         visitor.Visit<RetireRequestsGrpcService>();
         visitor.Visit<AccessVerdictsGrpcService>();
+        visitor.Visit<MobileAppsGrpcService>();
     }
 
     private interface IAdminGrpcVisitor
