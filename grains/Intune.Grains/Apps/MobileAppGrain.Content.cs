@@ -84,7 +84,7 @@ internal sealed partial class MobileAppGrain
             CreatedDateTime = now,
             BlobName = blobName,
         };
-        ReplaceVersion(version with { Files = [.. version.Files, file] }, out var previous);
+        ReplaceVersion(version with { Files = version.Files.Append(file).ToList() }, out var previous);
         await app.WriteOrRollBackAsync(GrainContext, () => ReplaceVersion(previous, out _));
         ArmSweep();
         return file;
