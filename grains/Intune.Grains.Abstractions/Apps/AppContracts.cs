@@ -134,3 +134,67 @@ public enum AppInstallState
     PendingInstall = 5,
     NotApplicable = 6,
 }
+
+/// <summary>What a device is told to do with one app (docs/apps.md, "Delivery").</summary>
+[GenerateSerializer, Alias("intune.AppAction")]
+public enum AppAction
+{
+    /// <summary>Offered in the Company Portal; installed when the user asks.</summary>
+    Available = 0,
+    Install = 1,
+    Uninstall = 2,
+
+    /// <summary>Required and uninstall both reach the device: neither is carried out until an admin resolves it.</summary>
+    Conflict = 3,
+}
+
+/// <summary>One app instruction in a check-in answer: a store identifier, or a package to download and verify.</summary>
+[GenerateSerializer, Immutable, Alias("intune.AppInstruction")]
+public sealed record AppInstruction
+{
+    [Id(0)] public required string AppId { get; init; }
+    [Id(1)] public required string DisplayName { get; init; }
+    [Id(2)] public required string ODataType { get; init; }
+    [Id(3)] public AppAction Action { get; init; }
+    [Id(4)] public int Version { get; init; }
+    [Id(5)] public string? StoreIdentifier { get; init; }
+    /// <summary>A read-only SAS URL of the package, valid until <see cref="DownloadUrlExpiresOn"/>.</summary>
+    [Id(6)] public string? DownloadUrl { get; init; }
+    [Id(7)] public DateTimeOffset? DownloadUrlExpiresOn { get; init; }
+    [Id(8)] public long Size { get; init; }
+    [Id(9)] public long SizeEncrypted { get; init; }
+    /// <summary>The keys to check the package's MAC and decrypt it, and the digest of its content.</summary>
+    [Id(10)] public FileEncryptionInfo? EncryptionInfo { get; init; }
+    [Id(11)] public string? DetectionRulesJson { get; init; }
+}
+
+/// <summary>A device's install state for one app, as it reports it at check-in.</summary>
+[GenerateSerializer, Immutable, Alias("intune.AppInstallReport")]
+public sealed record AppInstallReport(
+    [property: Id(0)] string AppId,
+    [property: Id(1)] AppInstallState State,
+    [property: Id(2)] int ErrorCode);
+
+/// <summary>A device's install state pushed to the app's report on every transition (null state: no longer reached).</summary>
+[GenerateSerializer, Immutable, Alias("intune.AppInstallStatus")]
+public sealed record AppInstallStatus(
+    [property: Id(0)] string DeviceId,
+    [property: Id(1)] string? DeviceName,
+    [property: Id(2)] string? UserPrincipalName,
+    [property: Id(3)] AppInstallState? State,
+    [property: Id(4)] int ErrorCode,
+    [property: Id(5)] DateTimeOffset LastReportedDateTime);
+
+/// <summary>Graph <c>mobileAppInstallSummary</c>-style counters of one app.</summary>
+[GenerateSerializer, Immutable, Alias("intune.AppInstallSummary")]
+public sealed record AppInstallSummary(
+    [property: Id(0)] int InstalledDeviceCount,
+    [property: Id(1)] int FailedDeviceCount,
+    [property: Id(2)] int PendingInstallDeviceCount,
+    [property: Id(3)] int NotInstalledDeviceCount,
+    [property: Id(4)] int NotApplicableDeviceCount,
+    [property: Id(5)] int InstalledUserCount,
+    [property: Id(6)] int FailedUserCount,
+    [property: Id(7)] int PendingInstallUserCount,
+    [property: Id(8)] int NotInstalledUserCount,
+    [property: Id(9)] int NotApplicableUserCount);

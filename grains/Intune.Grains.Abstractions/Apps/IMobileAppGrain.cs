@@ -1,4 +1,5 @@
 using Intune.Grains.Errors;
+using Orleans.Concurrency;
 using Intune.Grains.Policies;
 
 namespace Intune.Grains.Apps;
@@ -94,6 +95,16 @@ public interface IMobileAppGrain : IGrainWithStringKey
 
     [Alias("GetAssignmentsAsync")]
     Task<IReadOnlyList<MobileAppAssignment>> GetAssignmentsAsync();
+
+    /// <summary>A device's install state transition, from its check-in. Interleaves: a counter change, written in batches.</summary>
+    [AlwaysInterleave, Alias("ReportInstallAsync")]
+    Task ReportInstallAsync(AppInstallStatus status);
+
+    [AlwaysInterleave, Alias("GetInstallStatusesAsync")]
+    Task<IReadOnlyList<AppInstallStatus>> GetInstallStatusesAsync();
+
+    [AlwaysInterleave, Alias("GetInstallSummaryAsync")]
+    Task<AppInstallSummary> GetInstallSummaryAsync();
 
     /// <summary>The delivery body at the current version (read by the silos' delivery caches).</summary>
     [Alias("GetDeliveryAsync")]

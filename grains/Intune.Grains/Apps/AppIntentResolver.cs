@@ -6,6 +6,7 @@ using Intune.Grains.Policies;
 namespace Intune.Grains.Apps;
 
 /// <summary>What a device should do with one app, once every assignment reaching it is combined.</summary>
+[GenerateSerializer, Alias("intune.AppResolution")]
 public enum AppResolution
 {
     /// <summary>No assignment reaches the device (or only ones that need no action from it).</summary>

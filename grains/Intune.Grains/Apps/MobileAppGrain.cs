@@ -16,6 +16,7 @@ namespace Intune.Grains.Apps;
 internal sealed partial class MobileAppGrain(
     [PersistentState("mobileapp", StorageNames.Grains)] IPersistentState<MobileAppState> app,
     IAppContentStore content,
+    IAppStatusStore statusStore,
     TimeProvider time,
     ILogger<MobileAppGrain> logger) : Grain, IMobileAppGrain
 {
@@ -118,6 +119,9 @@ internal sealed partial class MobileAppGrain(
             await content.DeleteAsync(file.BlobName);
         }
 
+        await LoadStatusesAsync();
+        _dirtyStatuses.Clear();
+        await statusStore.SaveAsync(TenantId, AppId, [], _statuses.Keys.ToList());
         await app.ClearOrRollBackAsync(GrainContext);
         DeactivateOnIdle();
     }

@@ -61,6 +61,10 @@ public sealed class DeviceState
     /// <summary>Users (lower case) associated besides the enrolled one (a shared or multi-user device): user-targeted deliverables reach the device through them too.</summary>
     [Id(71)] public HashSet<string> AssociatedUsers { get; set; } = [];
 
+    // Apps (ids 80–89); see DeviceGrain.Apps.cs.
+    /// <summary>The apps whose assignments reach this device, by app id.</summary>
+    [Id(80)] public Dictionary<string, Apps.DeviceAppState> Apps { get; set; } = [];
+
     public bool IsEnrolled => DeviceId is not null;
 }
 

@@ -299,6 +299,63 @@ public static class MobileAppGraphMapping
         ["id"] = version.Id,
     };
 
+    public static JsonObject WriteDeviceStatus(string appId, AppInstallStatus row) => new()
+    {
+        ["@odata.type"] = "#microsoft.graph.mobileAppInstallStatus",
+        ["id"] = $"{appId}_{row.DeviceId}",
+        ["deviceId"] = row.DeviceId,
+        ["deviceName"] = row.DeviceName,
+        ["userPrincipalName"] = row.UserPrincipalName,
+        ["userName"] = row.UserPrincipalName,
+        ["installState"] = InstallState(row.State),
+        ["errorCode"] = row.ErrorCode,
+        ["lastSyncDateTime"] = GraphResults.Date(row.LastReportedDateTime),
+    };
+
+    /// <summary>One row per user over the user's devices.</summary>
+    public static IEnumerable<JsonNode?> WriteUserStatuses(string appId, IReadOnlyList<AppInstallStatus> rows) =>
+        rows.Where(r => r.UserPrincipalName is not null)
+            .GroupBy(r => r.UserPrincipalName!, StringComparer.OrdinalIgnoreCase)
+            .OrderBy(g => g.Key, StringComparer.OrdinalIgnoreCase)
+            .Select(g => (JsonNode?)new JsonObject
+            {
+                ["@odata.type"] = "#microsoft.graph.userAppInstallStatus",
+                ["id"] = $"{appId}_{g.Key}",
+                ["userName"] = g.Key,
+                ["userPrincipalName"] = g.Key,
+                ["installedDeviceCount"] = g.Count(r => r.State == AppInstallState.Installed),
+                ["failedDeviceCount"] = g.Count(r => r.State is AppInstallState.Failed or AppInstallState.UninstallFailed),
+                ["notInstalledDeviceCount"] = g.Count(r => r.State == AppInstallState.NotInstalled),
+            });
+
+    public static JsonObject WriteSummary(string appId, AppInstallSummary summary) => new()
+    {
+        ["@odata.type"] = "#microsoft.graph.mobileAppInstallSummary",
+        ["id"] = appId,
+        ["installedDeviceCount"] = summary.InstalledDeviceCount,
+        ["failedDeviceCount"] = summary.FailedDeviceCount,
+        ["pendingInstallDeviceCount"] = summary.PendingInstallDeviceCount,
+        ["notInstalledDeviceCount"] = summary.NotInstalledDeviceCount,
+        ["notApplicableDeviceCount"] = summary.NotApplicableDeviceCount,
+        ["installedUserCount"] = summary.InstalledUserCount,
+        ["failedUserCount"] = summary.FailedUserCount,
+        ["pendingInstallUserCount"] = summary.PendingInstallUserCount,
+        ["notInstalledUserCount"] = summary.NotInstalledUserCount,
+        ["notApplicableUserCount"] = summary.NotApplicableUserCount,
+    };
+
+    /// <summary>Graph <c>resultantAppState</c>.</summary>
+    public static string InstallState(AppInstallState? state) => state switch
+    {
+        AppInstallState.Installed => "installed",
+        AppInstallState.Failed => "failed",
+        AppInstallState.NotInstalled => "notInstalled",
+        AppInstallState.UninstallFailed => "uninstallFailed",
+        AppInstallState.PendingInstall => "pendingInstall",
+        AppInstallState.NotApplicable => "notApplicable",
+        _ => "unknown",
+    };
+
     private static byte[] Base64(string name, string text)
     {
         var buffer = new byte[text.Length];

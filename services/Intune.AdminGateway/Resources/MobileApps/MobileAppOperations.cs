@@ -24,5 +24,6 @@ public static class MobileAppOperations
     public static readonly AdminOperation CreateContentFile = AdminOperation.Change("mobileApps.contentFiles.create", AdminPermissions.MobileAppsUpdate, Resource, "Action", AuditCategories.Application, "createContentFile");
     public static readonly AdminOperation RenewUpload = AdminOperation.Change("mobileApps.contentFiles.renewUpload", AdminPermissions.MobileAppsUpdate, Resource, "Action", AuditCategories.Application, "renewUpload");
     public static readonly AdminOperation Commit = AdminOperation.Change("mobileApps.contentFiles.commit", AdminPermissions.MobileAppsUpdate, Resource, "Action", AuditCategories.Application, "commit");
+    public static readonly AdminOperation Reports = AdminOperation.Read("mobileApps.reports", AdminPermissions.MobileAppsRead);
     public static readonly AdminOperation ListCategories = AdminOperation.Read("mobileAppCategories.list", AdminPermissions.MobileAppsRead);
 }

@@ -94,6 +94,25 @@ public static class MobileAppsApi
             return Results.NoContent();
         }).Is(MobileAppOperations.AddCategory);
 
+        // Install status (Graph beta's mobileAppInstallStatus, userAppInstallStatus, mobileAppInstallSummary shapes).
+        apps.MapGet("/{id}/deviceStatuses", async (string id, HttpContext context, MobileAppService service) =>
+        {
+            var rows = await (await service.ExistingAsync(context.CallerTenantId(), id)).GetInstallStatusesAsync();
+            return GraphResults.Collection(context, $"{ContextPath}('{id}')/deviceStatuses", rows.Select(r => (JsonNode?)MobileAppGraphMapping.WriteDeviceStatus(id, r)));
+        }).Is(MobileAppOperations.Reports);
+
+        apps.MapGet("/{id}/userStatuses", async (string id, HttpContext context, MobileAppService service) =>
+        {
+            var rows = await (await service.ExistingAsync(context.CallerTenantId(), id)).GetInstallStatusesAsync();
+            return GraphResults.Collection(context, $"{ContextPath}('{id}')/userStatuses", MobileAppGraphMapping.WriteUserStatuses(id, rows));
+        }).Is(MobileAppOperations.Reports);
+
+        apps.MapGet("/{id}/installSummary", async (string id, HttpContext context, MobileAppService service) =>
+        {
+            var summary = await (await service.ExistingAsync(context.CallerTenantId(), id)).GetInstallSummaryAsync();
+            return GraphResults.Entity(context, $"{ContextPath}('{id}')/installSummary/$entity", MobileAppGraphMapping.WriteSummary(id, summary));
+        }).Is(MobileAppOperations.Reports);
+
         MapContent(apps.MapGroup("/{id}/{cast}/contentVersions"));
         return v1;
     }

@@ -26,7 +26,25 @@ internal sealed class MobileAppsGrpcService(MobileAppService apps, AuditRecorder
         [nameof(GetContentFile)] = MobileAppOperations.Get,
         [nameof(RenewUpload)] = MobileAppOperations.RenewUpload,
         [nameof(CommitContentFile)] = MobileAppOperations.Commit,
+        [nameof(ListMobileAppDeviceStatuses)] = MobileAppOperations.Reports,
+        [nameof(GetMobileAppInstallSummary)] = MobileAppOperations.Reports,
     };
+
+    public override async Task<V1.MobileAppStatuses> ListMobileAppDeviceStatuses(V1.MobileAppRef request, ServerCallContext context)
+    {
+        var id = AdminGrpcMessages.Required(request.Id, "id");
+        var rows = await (await apps.ExistingAsync(context.CallerTenantId(), id)).GetInstallStatusesAsync();
+        var message = new V1.MobileAppStatuses();
+        message.Statuses.AddRange(rows.Select(r => AdminGrpcMessages.Struct(MobileAppGraphMapping.WriteDeviceStatus(id, r))));
+        return message;
+    }
+
+    public override async Task<V1.MobileAppInstallSummary> GetMobileAppInstallSummary(V1.MobileAppRef request, ServerCallContext context)
+    {
+        var id = AdminGrpcMessages.Required(request.Id, "id");
+        var summary = await (await apps.ExistingAsync(context.CallerTenantId(), id)).GetInstallSummaryAsync();
+        return new V1.MobileAppInstallSummary { GraphBody = AdminGrpcMessages.Struct(MobileAppGraphMapping.WriteSummary(id, summary)) };
+    }
 
     public override async Task<V1.MobileApp> CreateMobileApp(V1.CreateMobileAppRequest request, ServerCallContext context) =>
         Message(await apps.CreateAsync(context.CallerTenantId(), AdminGrpcMessages.GraphBody(request.GraphBody, "graph_body"), audit));
