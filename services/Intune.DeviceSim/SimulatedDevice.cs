@@ -29,6 +29,7 @@ public sealed class SimulatedDevice : IDisposable
     private long _notModified;
     private readonly List<SettingReport> _settingReports = [];
     private readonly List<AppInstallReport> _appReports = [];
+    private int _reportedInventory;
     private GrpcChannel? _channel;
 
     public SimulatedDevice(Uri gateway, DeviceProfile profile)
@@ -134,6 +135,12 @@ public sealed class SimulatedDevice : IDisposable
         request.CommandResults.AddRange(_unreported);
         request.SettingReports.AddRange(_settingReports);
         request.AppReports.AddRange(_appReports);
+        var inventory = Apps?.InventoryVersion ?? 0;
+        if (Apps is { } apps && inventory != _reportedInventory)
+        {
+            request.DetectedAppsReported = true;
+            request.DetectedApps.AddRange(apps.Inventory());
+        }
         var response = await FollowingMovesAsync(client => client.CheckInAsync(request, cancellationToken: cancellationToken).ResponseAsync);
         Interlocked.Increment(ref _checkIns);
         if (response.NotModified)
@@ -144,6 +151,7 @@ public sealed class SimulatedDevice : IDisposable
         _unreported.Clear();
         _settingReports.Clear();
         _appReports.Clear();
+        _reportedInventory = inventory;
         // A simulated agent applies every delivered setting and reports success at its next check-in.
         _settingReports.AddRange(response.Configuration.SelectMany(s => s.PolicyIds.Select(p => new SettingReport { PolicyId = p, Setting = s.Setting, Succeeded = true })));
         AssignmentEtag = response.AssignmentEtag;

@@ -198,3 +198,23 @@ public sealed record AppInstallSummary(
     [property: Id(7)] int PendingInstallUserCount,
     [property: Id(8)] int NotInstalledUserCount,
     [property: Id(9)] int NotApplicableUserCount);
+
+/// <summary>An app found on a device by its inventory (Graph <c>detectedApp</c>, one device's view).</summary>
+[GenerateSerializer, Immutable, Alias("intune.DetectedApp")]
+public sealed record DetectedApp(
+    [property: Id(0)] string DisplayName,
+    [property: Id(1)] string? Version,
+    [property: Id(2)] long SizeInByte,
+    [property: Id(3)] string? Publisher);
+
+/// <summary>
+/// The app side of a device (implemented by the Device grain, keyed <c>tenantId/deviceId</c>):
+/// what its inventory last reported.
+/// </summary>
+[Alias("intune.IDeviceAppsGrain")]
+public interface IDeviceAppsGrain : IGrainWithStringKey
+{
+    /// <summary>The apps the device's inventory last reported; null when no such device is enrolled.</summary>
+    [Alias("GetDetectedAppsAsync")]
+    Task<IReadOnlyList<DetectedApp>?> GetDetectedAppsAsync();
+}

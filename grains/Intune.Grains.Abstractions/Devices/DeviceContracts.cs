@@ -36,6 +36,9 @@ public sealed record DeviceCheckIn(
 
     /// <summary>Install states of apps since the last check-in (ids 30–39 belong to apps; docs/apps.md).</summary>
     [Id(30)] public IReadOnlyList<Apps.AppInstallReport> AppReports { get; init; } = [];
+
+    /// <summary>The device's app inventory when it sent one (null: not reported this time, keep the last).</summary>
+    [Id(31)] public IReadOnlyList<Apps.DetectedApp>? DetectedApps { get; init; }
 }
 
 [GenerateSerializer, Immutable, Alias("intune.DeviceCheckInResult")]

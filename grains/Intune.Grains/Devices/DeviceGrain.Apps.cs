@@ -10,8 +10,32 @@ namespace Intune.Grains.Devices;
 /// tells the apps' reports only of transitions. The answer carries an instruction per app: a store
 /// identifier, or a short-lived read-only URL of the package with the keys and digest to verify it.
 /// </summary>
-internal sealed partial class DeviceGrain
+internal sealed partial class DeviceGrain : IDeviceAppsGrain
 {
+    /// <summary>More apps than any real inventory holds; beyond it the report is cut, so one device's row stays small.</summary>
+    internal const int MaxDetectedApps = 1_000;
+
+    public Task<IReadOnlyList<DetectedApp>?> GetDetectedAppsAsync() =>
+        Task.FromResult<IReadOnlyList<DetectedApp>?>(State.IsEnrolled ? State.DetectedApps.ToList() : null);
+
+    /// <summary>Takes an inventory when it differs from the last: an unchanged one (the usual case) writes nothing.</summary>
+    private bool ApplyInventory(IReadOnlyList<DetectedApp>? inventory)
+    {
+        if (inventory is null)
+        {
+            return false;
+        }
+
+        var apps = inventory.Take(MaxDetectedApps).ToList();
+        if (apps.SequenceEqual(State.DetectedApps))
+        {
+            return false;
+        }
+
+        State.DetectedApps = apps;
+        return true;
+    }
+
     /// <summary>Reported for a device that required and uninstall both reach (Intune shows such an app as failed with a conflict).</summary>
     public const int IntentConflictErrorCode = unchecked((int)0x87D1041C);
 

@@ -130,6 +130,7 @@ internal sealed partial class DeviceGrain : IDeviceComplianceGrain
 
         changed |= await SyncDeliveriesAsync();
         changed |= await ApplyAppReportsAsync(checkIn.AppReports);
+        changed |= ApplyInventory(checkIn.DetectedApps);
 
         if (factsChanged || changed)
         {

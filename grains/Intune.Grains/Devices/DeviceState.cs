@@ -64,6 +64,8 @@ public sealed class DeviceState
     // Apps (ids 80–89); see DeviceGrain.Apps.cs.
     /// <summary>The apps whose assignments reach this device, by app id.</summary>
     [Id(80)] public Dictionary<string, Apps.DeviceAppState> Apps { get; set; } = [];
+    /// <summary>The apps the device's inventory last reported (managedDevice detectedApps).</summary>
+    [Id(81)] public List<Apps.DetectedApp> DetectedApps { get; set; } = [];
 
     public bool IsEnrolled => DeviceId is not null;
 }

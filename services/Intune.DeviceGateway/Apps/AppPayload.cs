@@ -19,6 +19,17 @@ internal static class AppPayload
                 .Select(r => new AppInstallReport(r.AppId, (AppInstallState)(int)r.State, r.ErrorCode))
                 .ToList();
 
+    public static IReadOnlyList<Intune.Grains.Apps.DetectedApp>? Inventory(CheckInRequest request) =>
+        request.DetectedAppsReported
+            ? request.DetectedApps
+                .Where(a => !string.IsNullOrWhiteSpace(a.DisplayName))
+                .Select(a => new Intune.Grains.Apps.DetectedApp(Cut(a.DisplayName)!, Cut(a.Version), Math.Max(0, a.SizeInByte), Cut(a.Publisher)))
+                .ToList()
+            : null;
+
+    /// <summary>Inventory text is the device's to choose: empty is absent, and nothing longer than a display name is kept.</summary>
+    private static string? Cut(string value) => value.Length == 0 ? null : value.Length > 256 ? value[..256] : value;
+
     public static void AddTo(CheckInResponse response, DeviceCheckInResult result)
     {
         foreach (var app in result.Apps)

@@ -102,6 +102,7 @@ internal sealed class DeviceGrpcService(
                         ? []
                         : request.SettingReports.Select(r => new Grains.Policies.SettingReport(r.PolicyId, r.Setting, r.Succeeded, NullIfEmpty(r.ErrorMessage))).ToList(),
                     AppReports = Apps.AppPayload.Reports(request),
+                    DetectedApps = Apps.AppPayload.Inventory(request),
                 });
         }
         catch (DeviceAuthenticationException ex)

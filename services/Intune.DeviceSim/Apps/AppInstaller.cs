@@ -20,8 +20,16 @@ public sealed class AppInstaller(HttpClient http)
 
     private readonly Dictionary<string, int> _done = new(StringComparer.Ordinal);
 
+    private readonly Dictionary<string, DetectedApp> _inventory = new(StringComparer.Ordinal);
+
     /// <summary>App id → content, of the packages installed (for tests and the summary).</summary>
     public Dictionary<string, byte[]> Installed { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Moves whenever the set of installed apps changes, so the device sends its inventory only then.</summary>
+    public int InventoryVersion { get; private set; }
+
+    /// <summary>What the device's inventory reports: every app it installed, store apps included.</summary>
+    public IEnumerable<DetectedApp> Inventory() => _inventory.Values;
 
     public async Task<IReadOnlyList<AppInstallReport>> CarryOutAsync(IEnumerable<AppInstruction> instructions, CancellationToken cancellationToken = default)
     {
@@ -35,6 +43,16 @@ public sealed class AppInstaller(HttpClient http)
 
             var (state, error) = app.Action == AppAction.Uninstall ? Uninstall(app) : await InstallAsync(app, cancellationToken);
             _done[app.AppId] = Key(app);
+            if (state == AppInstallState.Installed)
+            {
+                _inventory[app.AppId] = new DetectedApp { DisplayName = app.DisplayName, Version = app.Version.ToString(System.Globalization.CultureInfo.InvariantCulture), SizeInByte = app.Size };
+                InventoryVersion++;
+            }
+            else if (_inventory.Remove(app.AppId))
+            {
+                InventoryVersion++;
+            }
+
             reports.Add(new AppInstallReport { AppId = app.AppId, State = state, ErrorCode = error });
         }
 

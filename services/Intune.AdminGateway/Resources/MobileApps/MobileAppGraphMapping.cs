@@ -344,6 +344,18 @@ public static class MobileAppGraphMapping
         ["notApplicableUserCount"] = summary.NotApplicableUserCount,
     };
 
+    /// <summary>Graph <c>detectedApp</c> as one device sees it; the id is stable per name and version, as Intune's tenant-wide ids are.</summary>
+    public static JsonNode? WriteDetectedApp(DetectedApp app) => new JsonObject
+    {
+        ["@odata.type"] = "#microsoft.graph.detectedApp",
+        ["id"] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{app.DisplayName}\n{app.Version}")))[..32],
+        ["displayName"] = app.DisplayName,
+        ["version"] = app.Version,
+        ["sizeInByte"] = app.SizeInByte,
+        ["deviceCount"] = 1,
+        ["publisher"] = app.Publisher,
+    };
+
     /// <summary>Graph <c>resultantAppState</c>.</summary>
     public static string InstallState(AppInstallState? state) => state switch
     {

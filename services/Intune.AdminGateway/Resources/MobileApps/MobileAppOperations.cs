@@ -25,5 +25,7 @@ public static class MobileAppOperations
     public static readonly AdminOperation RenewUpload = AdminOperation.Change("mobileApps.contentFiles.renewUpload", AdminPermissions.MobileAppsUpdate, Resource, "Action", AuditCategories.Application, "renewUpload");
     public static readonly AdminOperation Commit = AdminOperation.Change("mobileApps.contentFiles.commit", AdminPermissions.MobileAppsUpdate, Resource, "Action", AuditCategories.Application, "commit");
     public static readonly AdminOperation Reports = AdminOperation.Read("mobileApps.reports", AdminPermissions.MobileAppsRead);
+    /// <summary>A device's inventory is device data: the managed-devices read permission, as Intune's roles have it.</summary>
+    public static readonly AdminOperation DetectedApps = AdminOperation.Read("managedDevices.detectedApps", AdminPermissions.ManagedDevicesRead);
     public static readonly AdminOperation ListCategories = AdminOperation.Read("mobileAppCategories.list", AdminPermissions.MobileAppsRead);
 }

@@ -151,6 +151,15 @@ public sealed class MobileAppService(IScaleUnitRouter router)
         return file;
     }
 
+    /// <summary>What a device's inventory last reported (managedDevice <c>detectedApps</c>).</summary>
+    public async Task<IReadOnlyList<DetectedApp>> DetectedAppsAsync(string tenantId, string deviceId)
+    {
+        var apps = Guid.TryParse(deviceId, out _)
+            ? await (await router.ForTenantAsync(tenantId)).GetGrain<IDeviceAppsGrain>(GrainKeys.Scoped(tenantId, deviceId)).GetDetectedAppsAsync()
+            : null;
+        return apps ?? throw new NotFoundException($"No managedDevice with id '{deviceId}' exists in this tenant.");
+    }
+
     private async Task<IMobileAppGrain> GrainAsync(string tenantId, string appId) =>
         (await router.ForTenantAsync(tenantId)).GetGrain<IMobileAppGrain>(GrainKeys.Scoped(tenantId, appId));
 

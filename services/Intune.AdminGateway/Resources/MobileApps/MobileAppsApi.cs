@@ -26,6 +26,10 @@ public static class MobileAppsApi
             GraphResults.Collection(context, "deviceAppManagement/mobileAppCategories", MobileAppService.Categories.Select(Category)))
             .Is(MobileAppOperations.ListCategories);
 
+        v1.MapGet("/deviceManagement/managedDevices/{id}/detectedApps", async (string id, HttpContext context, MobileAppService service) =>
+            GraphResults.Collection(context, $"deviceManagement/managedDevices('{id}')/detectedApps", (await service.DetectedAppsAsync(context.CallerTenantId(), id)).Select(MobileAppGraphMapping.WriteDetectedApp)))
+            .Is(MobileAppOperations.DetectedApps);
+
         var apps = v1.MapGroup("/deviceAppManagement/mobileApps");
         apps.MapGet("", async (HttpContext context, MobileAppService service) =>
         {

@@ -46,6 +46,10 @@ public sealed class AppDeliveryTests(MobileAppsSdkTests.Unit unit, ITestOutputHe
         Assert.Equal(0, quietRequests);
         Assert.InRange(deliveryRequests, 1, 6);
         Assert.InRange(reportRequests, 1, 3);
+        // The v1.0 SDK has no builder for a device's detectedApps: read the JSON.
+        var detected = await RawAsync($"deviceManagement/managedDevices/{device.DeviceId}/detectedApps");
+        Assert.Contains("\"displayName\":\"Contoso Agent\"", detected, StringComparison.Ordinal);
+        Assert.Contains($"\"sizeInByte\":{package.Content.Length}", detected, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -121,6 +125,21 @@ public sealed class AppDeliveryTests(MobileAppsSdkTests.Unit unit, ITestOutputHe
         Assert.Contains("\"installedDeviceCount\":1", installed, StringComparison.Ordinal);
         Assert.DoesNotContain(after.Apps, a => a.AppId == web.Id);
         Assert.Contains("\"installedDeviceCount\":0", await InstallSummaryAsync(web.Id!), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DetectedApps_OfAnotherTenantsDeviceOrAnUnknownOne_IsNotFound()
+    {
+        using var device = await EnrollAsync(index: 5);
+        var (otherTenant, _) = await unit.Host.CreateTenantAsync("Fabrikam");
+        using var other = unit.Host.AdminClient(unit.Token(otherTenant));
+
+        var foreign = await other.GetAsync($"deviceManagement/managedDevices/{device.DeviceId}/detectedApps");
+        var unknown = await other.GetAsync($"deviceManagement/managedDevices/{Guid.NewGuid()}/detectedApps");
+
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, foreign.StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Contains("\"error\"", await foreign.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     private async Task<(T Result, long Requests)> MeasureAsync<T>(string what, Func<Task<T>> operation)
