@@ -17,6 +17,7 @@ using Intune.AdminGateway.Resources.EnrollmentConfigurations;
 using Intune.AdminGateway.Resources.EnrollmentTokens;
 using Intune.AdminGateway.Resources.Groups;
 using Intune.AdminGateway.Resources.ManagedDevices;
+using Intune.AdminGateway.Resources.AppConfigurations;
 using Intune.AdminGateway.Resources.MobileApps;
 using Intune.AdminGateway.Resources.Policies;
 using Intune.AdminGateway.Resources.RetireRequests;
@@ -100,6 +101,7 @@ public static class AdminGatewayExtensions
         v1.MapRetireRequestsApi();
         v1.MapAccessVerdictsApi();
         v1.MapMobileAppsApi();
+        v1.MapAppConfigurationsApi();
 
         app.MapAdminGrpc($"*:{gateway.AdminGrpcPort}");
         app.MapAdminCenter(gateway.AdminPort);
@@ -138,6 +140,7 @@ public static class AdminGatewayExtensions
         services.AddSingleton<RetireRequestService>();
         services.AddSingleton<AccessVerdictService>();
         services.AddSingleton<MobileAppService>();
+        services.AddSingleton<AppConfigurationService>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<AuditWriter>();
         services.AddSingleton<FailedAttemptAudit>();

@@ -166,6 +166,9 @@ public sealed record AppInstruction
     /// <summary>The keys to check the package's MAC and decrypt it, and the digest of its content.</summary>
     [Id(10)] public FileEncryptionInfo? EncryptionInfo { get; init; }
     [Id(11)] public string? DetectionRulesJson { get; init; }
+    /// <summary>The app configuration delivered with the app (docs/apps.md §7), tokens substituted for this device.</summary>
+    [Id(12)] public string? ConfigurationId { get; init; }
+    [Id(13)] public string? Configuration { get; init; }
 }
 
 /// <summary>A device's install state for one app, as it reports it at check-in.</summary>

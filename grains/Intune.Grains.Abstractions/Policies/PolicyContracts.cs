@@ -10,6 +10,7 @@ public enum PolicyKind
     Compliance = 0,
     Configuration = 1,
     MobileApp = 2,
+    AppConfiguration = 3,
 }
 
 /// <summary>Graph <c>deviceComplianceActionType</c>.</summary>

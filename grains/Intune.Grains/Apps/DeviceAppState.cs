@@ -16,4 +16,8 @@ public sealed class DeviceAppState
     [Id(6)] public string? DetectionRulesJson { get; set; }
     [Id(7)] public AppInstallState InstallState { get; set; }
     [Id(8)] public int ErrorCode { get; set; }
+    /// <summary>The app configuration delivered with the app, at its version, with this device's token values in it.</summary>
+    [Id(9)] public string? ConfigurationId { get; set; }
+    [Id(10)] public int ConfigurationVersion { get; set; }
+    [Id(11)] public string? Configuration { get; set; }
 }

@@ -18,6 +18,9 @@ public sealed record TenantDeliveries(
     /// <summary>Assigned apps' delivery bodies by app id (deliverables of kind <see cref="PolicyKind.MobileApp"/>; docs/apps.md).</summary>
     public IReadOnlyDictionary<string, Apps.MobileAppDelivery> Apps { get; init; } = new Dictionary<string, Apps.MobileAppDelivery>();
 
+    /// <summary>Assigned app configurations by id (kind <see cref="PolicyKind.AppConfiguration"/>), delivered with the apps they target.</summary>
+    public IReadOnlyDictionary<string, Apps.AppConfigurationDefinition> AppConfigurations { get; init; } = new Dictionary<string, Apps.AppConfigurationDefinition>();
+
     /// <summary>Bytes of membership held (the bulk of the cache).</summary>
     public long MembershipBytes => Groups.Values.Sum(g => g.Devices.Bytes + g.Users.Bytes);
 }
@@ -99,7 +102,19 @@ public sealed class DeliveryCache(IGrainFactory grains, TimeProvider time, ILogg
                 }
             }
 
-            foreach (var (deliverable, body) in await Task.WhenAll(snapshot.Deliverables.Where(d => d.Kind != PolicyKind.MobileApp).Select(async d =>
+            var configurations = new Dictionary<string, Apps.AppConfigurationDefinition>(StringComparer.Ordinal);
+            foreach (var configuration in await Task.WhenAll(snapshot.Deliverables.Where(d => d.Kind == PolicyKind.AppConfiguration).Select(async d =>
+                previous.AppConfigurations.TryGetValue(d.Id, out var held) && held.Version == d.Version
+                    ? held
+                    : await grains.GetGrain<Apps.IAppConfigurationGrain>(GrainKeys.Scoped(tenantId, d.Id)).GetAsync())))
+            {
+                if (configuration is not null)
+                {
+                    configurations[configuration.Id] = configuration;
+                }
+            }
+
+            foreach (var (deliverable, body) in await Task.WhenAll(snapshot.Deliverables.Where(d => d.Kind is not (PolicyKind.MobileApp or PolicyKind.AppConfiguration)).Select(async d =>
                 (d, previous.Deliverables.TryGetValue(d.Id, out var held) && held.Body.Version == d.Version
                     ? held.Body
                     : await grains.GetGrain<IPolicyGrain>(GrainKeys.Scoped(tenantId, d.Id)).GetAsync()))))
@@ -127,7 +142,7 @@ public sealed class DeliveryCache(IGrainFactory grains, TimeProvider time, ILogg
                 groups[id] = membership;
             }
 
-            var loaded = new TenantDeliveries(snapshot.Version, snapshot.Settings, deliverables, groups) { Apps = apps };
+            var loaded = new TenantDeliveries(snapshot.Version, snapshot.Settings, deliverables, groups) { Apps = apps, AppConfigurations = configurations };
             lock (entry)
             {
                 entry.Loaded = loaded;

@@ -63,7 +63,9 @@ internal sealed partial class DeviceGrain : IDeviceAppsGrain
                 AppResolution.Conflict => AppAction.Conflict,
                 _ => AppAction.Available,
             };
-            if (State.Apps.TryGetValue(appId, out var held) && held.Version == app.Version && held.Action == action)
+            var (configurationId, configurationVersion, configuration) = ConfigurationFor(appId, tenant);
+            if (State.Apps.TryGetValue(appId, out var held) && held.Version == app.Version && held.Action == action
+                && held.ConfigurationId == configurationId && held.ConfigurationVersion == configurationVersion)
             {
                 continue;
             }
@@ -77,6 +79,7 @@ internal sealed partial class DeviceGrain : IDeviceAppsGrain
             held.StoreIdentifier = app.StoreIdentifier;
             held.Package = app.Package;
             held.DetectionRulesJson = app.DetectionRulesJson;
+            (held.ConfigurationId, held.ConfigurationVersion, held.Configuration) = (configurationId, configurationVersion, configuration);
             if (fresh)
             {
                 // Until the device says otherwise: pending what it must do, not installed what it may.
@@ -152,8 +155,35 @@ internal sealed partial class DeviceGrain : IDeviceAppsGrain
                 SizeEncrypted = a.Value.Package?.SizeEncrypted ?? 0,
                 EncryptionInfo = a.Value.Package?.EncryptionInfo,
                 DetectionRulesJson = a.Value.DetectionRulesJson,
+                ConfigurationId = a.Value.ConfigurationId,
+                Configuration = a.Value.Configuration,
             })
             .ToList();
+    }
+
+    /// <summary>
+    /// The configuration of an app on this device: the one assigned configuration that targets the
+    /// app and reaches the device, with its tokens replaced. When two reach it, neither is delivered
+    /// (Intune reports such configurations as conflicting).
+    /// </summary>
+    private (string? Id, int Version, string? Text) ConfigurationFor(string appId, TenantDeliveries tenant)
+    {
+        var reaching = tenant.AppConfigurations.Values
+            .Where(c => c.TargetedMobileApps.Contains(appId, StringComparer.Ordinal) && DeliveryTargeting.Reaches(c.Assignments, tenant.Groups, State.DeviceId!, DeviceUsers))
+            .Take(2)
+            .ToList();
+        if (reaching.Count != 1)
+        {
+            return (null, 0, null);
+        }
+
+        var chosen = reaching[0];
+        var values = AppConfigurationTokens.For(State.DeviceId!, State.DeviceName, State.UserPrincipalName, State.Hardware.SerialNumber, State.Hardware.Imei);
+        var text = chosen.PayloadJson is { } payload ? AppConfigurationTokens.Json(payload, values)
+            : chosen.SettingXml is { } xml ? AppConfigurationTokens.Xml(xml, values)
+            : chosen.SettingsJson is { } settings ? AppConfigurationTokens.Json(settings, values)
+            : null;
+        return (chosen.Id, chosen.Version, text);
     }
 
     private AppInstallStatus AppStatus(DeviceAppState? held) =>

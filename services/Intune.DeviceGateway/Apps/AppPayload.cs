@@ -46,6 +46,8 @@ internal static class AppPayload
                 Size = app.Size,
                 SizeEncrypted = app.SizeEncrypted,
                 DetectionRulesJson = app.DetectionRulesJson ?? string.Empty,
+                ConfigurationId = app.ConfigurationId ?? string.Empty,
+                Configuration = app.Configuration ?? string.Empty,
             };
             if (app.DownloadUrlExpiresOn is { } expires)
             {

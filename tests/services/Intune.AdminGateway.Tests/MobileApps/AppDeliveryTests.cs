@@ -195,3 +195,57 @@ public sealed class AppDeliveryTests(MobileAppsSdkTests.Unit unit, ITestOutputHe
         return text;
     }
 }
+
+/// <summary>Apps, their committed content and assignments survive a restart of the unit, read back GET by GET.</summary>
+public sealed class MobileAppRestartTests
+{
+    [Fact]
+    public async Task Restart_KeepsAppsContentAndAssignments()
+    {
+        var unit = new MobileAppsSdkTests.Unit();
+        await unit.InitializeAsync();
+        var package = PackagedFile.Random(10_000, seed: 31);
+        var graph = unit.Graph();
+        var (app, version, file) = await MobileAppsSdkTests.DeclareAsync(graph, package);
+        var blob = new Azure.Storage.Blobs.Specialized.BlockBlobClient(new Uri(file.AzureStorageUri!));
+        await blob.UploadAsync(new MemoryStream(package.Upload));
+        await graph.DeviceAppManagement.MobileApps[app.Id].GraphWin32LobApp.ContentVersions[version.Id].Files[file.Id].Commit
+            .PostAsync(new CommitPostRequestBody { FileEncryptionInfo = package.EncryptionInfo() });
+        await graph.DeviceAppManagement.MobileApps[app.Id].PatchAsync(new Win32LobApp { CommittedContentVersion = version.Id });
+        await graph.DeviceAppManagement.MobileApps[app.Id].Assign.PostAsync(new AssignPostRequestBody
+        {
+            MobileAppAssignments = [new MobileAppAssignment { Intent = InstallIntent.Required, Target = new AllDevicesAssignmentTarget() }],
+        });
+        using var before = unit.Host.AdminClient(unit.Token(unit.TenantId));
+        var paths = new[]
+        {
+            $"deviceAppManagement/mobileApps/{app.Id}?$expand=assignments",
+            $"deviceAppManagement/mobileApps/{app.Id}/microsoft.graph.win32LobApp/contentVersions/{version.Id}/files/{file.Id}",
+            "deviceAppManagement/mobileApps",
+        };
+        var read = new List<string>();
+        foreach (var path in paths)
+        {
+            read.Add(await before.GetStringAsync(path));
+        }
+
+        await unit.Host.StopAsync();
+        await unit.Host.StartAsync();
+        using var after = unit.Host.AdminClient(unit.Token(unit.TenantId));
+        try
+        {
+            for (var i = 0; i < paths.Length; i++)
+            {
+                Assert.Equal(Normalize(read[i], unit.Host.AdminPort), Normalize(await after.GetStringAsync(paths[i]), unit.Host.AdminPort));
+            }
+        }
+        finally
+        {
+            await unit.DisposeAsync();
+        }
+    }
+
+    /// <summary>The admin port changes with the restart; the @odata.context URLs carry it.</summary>
+    private static string Normalize(string json, int port) =>
+        System.Text.RegularExpressions.Regex.Replace(json, @"http://127\.0\.0\.1:\d+", "http://admin");
+}
