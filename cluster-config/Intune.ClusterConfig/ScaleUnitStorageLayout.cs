@@ -73,7 +73,8 @@ public sealed class ScaleUnitStorageLayout
         MemberSets = Table("membersets", StoreKeying.Tenant, "PartitionKey = {tenantId}_{set id}, RowKey = member id");
         CertificateAuthority = Container("certificate-authority", StoreKeying.Unit, "device-ca.pfx (the unit's CA), trusted/{unit}.cer (peer CAs a move trusts)");
         MoveMarks = Container("tenant-moves", StoreKeying.TenantBlob, "{tenantId}.json: the mark of a tenant moving or moved away");
-        Stores = [Membership, GrainState, Reminders, DeviceCatalog, PolicyReports, MemberSets, CertificateAuthority, MoveMarks, Table("auditevents", StoreKeying.Tenant, "PartitionKey = {tenantId}_{yyyyMM}, RowKey = event id inverted (newest first)")];
+        AppContent = Container("app-content", StoreKeying.TenantBlob, "{tenantId}.apps/{appId}/{contentVersion}/{fileId}: line-of-business packages as uploaded (HMAC ‖ IV ‖ AES-CBC ciphertext)");
+        Stores = [Membership, GrainState, Reminders, DeviceCatalog, PolicyReports, MemberSets, CertificateAuthority, MoveMarks, AppContent, Table("auditevents", StoreKeying.Tenant, "PartitionKey = {tenantId}_{yyyyMM}, RowKey = event id inverted (newest first)")];
     }
 
     public static ScaleUnitStorageLayout For(ScaleUnitOptions unit) => new(unit.StoragePrefix, unit.ServiceId);
@@ -105,6 +106,9 @@ public sealed class ScaleUnitStorageLayout
 
     /// <summary>Marks of tenants moving away from the unit.</summary>
     public UnitStore MoveMarks { get; }
+
+    /// <summary>App packages, uploaded and downloaded with SAS URLs (docs/apps.md).</summary>
+    public UnitStore AppContent { get; }
 
     public IReadOnlyList<UnitStore> Stores { get; }
 

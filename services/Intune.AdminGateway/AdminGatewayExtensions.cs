@@ -17,6 +17,8 @@ using Intune.AdminGateway.Resources.EnrollmentConfigurations;
 using Intune.AdminGateway.Resources.EnrollmentTokens;
 using Intune.AdminGateway.Resources.Groups;
 using Intune.AdminGateway.Resources.ManagedDevices;
+using Intune.AdminGateway.Resources.AppConfigurations;
+using Intune.AdminGateway.Resources.MobileApps;
 using Intune.AdminGateway.Resources.Policies;
 using Intune.AdminGateway.Resources.RetireRequests;
 using Intune.AdminGateway.Resources.Roles;
@@ -100,6 +102,8 @@ public static class AdminGatewayExtensions
         v1.MapTenantSettingsApi();
         v1.MapRetireRequestsApi();
         v1.MapAccessVerdictsApi();
+        v1.MapMobileAppsApi();
+        v1.MapAppConfigurationsApi();
 
         app.MapAdminGrpc(gateway.AdminGrpcPort);
         app.MapAdminCenter(gateway.AdminPort);
@@ -137,6 +141,8 @@ public static class AdminGatewayExtensions
         services.AddSingleton<TenantSettingsService>();
         services.AddSingleton<RetireRequestService>();
         services.AddSingleton<AccessVerdictService>();
+        services.AddSingleton<MobileAppService>();
+        services.AddSingleton<AppConfigurationService>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<AuditWriter>();
         services.AddSingleton<FailedAttemptAudit>();

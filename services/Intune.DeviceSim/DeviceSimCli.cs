@@ -39,10 +39,11 @@ public static class DeviceSimCli
         var gateway = new Option<Uri>("--gateway") { Description = "Device gateway URL.", DefaultValueFactory = _ => new Uri("https://127.0.0.1:5443") };
         var concurrency = new Option<int>("--concurrency") { Description = "Devices enrolling or checking in at once.", DefaultValueFactory = _ => 32 };
         var json = new Option<bool>("--json") { Description = "Print the summary as JSON (the progress bar goes to standard error)." };
+        var apps = new Option<bool>("--apps") { Description = "Carry out app instructions: download packages from blob storage, verify their MAC and digest, report the install state." };
 
         var run = new Command("run", "Enroll and run simulated devices against the device gateway.")
         {
-            tenant, token, count, platforms, noncompliant, duration, interval, scale, noListen, gateway, concurrency, json,
+            tenant, token, count, platforms, noncompliant, duration, interval, scale, noListen, gateway, concurrency, json, apps,
         };
         run.SetAction(async (parse, cancellationToken) =>
         {
@@ -90,6 +91,7 @@ public static class DeviceSimCli
                     !parse.GetValue(noListen))
                 {
                     EnrollmentProgress = done => progress.Report("Enrolling", done, devices),
+                    Apps = parse.GetValue(apps),
                 };
                 return simulate(options, cancellationToken);
             });

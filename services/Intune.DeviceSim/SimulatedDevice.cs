@@ -28,6 +28,8 @@ public sealed class SimulatedDevice : IDisposable
     private long _checkIns;
     private long _notModified;
     private readonly List<SettingReport> _settingReports = [];
+    private readonly List<AppInstallReport> _appReports = [];
+    private int _reportedInventory;
     private GrpcChannel? _channel;
 
     public SimulatedDevice(Uri gateway, DeviceProfile profile)
@@ -37,6 +39,9 @@ public sealed class SimulatedDevice : IDisposable
     }
 
     public DeviceProfile Profile { get; }
+
+    /// <summary>Set to carry out app instructions (download, verify, report); null leaves apps alone.</summary>
+    public Apps.AppInstaller? Apps { get; set; }
 
     /// <summary>The device gateway this device talks to: the one it enrolled at, or the one its tenant's move sent it to.</summary>
     public Uri Gateway => _gateway;
@@ -129,6 +134,13 @@ public sealed class SimulatedDevice : IDisposable
         var request = new CheckInRequest { Facts = Profile.Facts(), AssignmentEtag = AssignmentEtag };
         request.CommandResults.AddRange(_unreported);
         request.SettingReports.AddRange(_settingReports);
+        request.AppReports.AddRange(_appReports);
+        var inventory = Apps?.InventoryVersion ?? 0;
+        if (Apps is { } apps && inventory != _reportedInventory)
+        {
+            request.DetectedAppsReported = true;
+            request.DetectedApps.AddRange(apps.Inventory());
+        }
         var response = await FollowingMovesAsync(client => client.CheckInAsync(request, cancellationToken: cancellationToken).ResponseAsync);
         Interlocked.Increment(ref _checkIns);
         if (response.NotModified)
@@ -138,6 +150,8 @@ public sealed class SimulatedDevice : IDisposable
 
         _unreported.Clear();
         _settingReports.Clear();
+        _appReports.Clear();
+        _reportedInventory = inventory;
         // A simulated agent applies every delivered setting and reports success at its next check-in.
         _settingReports.AddRange(response.Configuration.SelectMany(s => s.PolicyIds.Select(p => new SettingReport { PolicyId = p, Setting = s.Setting, Succeeded = true })));
         AssignmentEtag = response.AssignmentEtag;
@@ -148,6 +162,11 @@ public sealed class SimulatedDevice : IDisposable
             _unreported.Add(Execute(command));
         }
 
+        if (Apps is { } installer && response.Apps.Count > 0)
+        {
+            _appReports.AddRange(await installer.CarryOutAsync(response.Apps, cancellationToken));
+        }
+
         return response;
     }
 
@@ -155,7 +174,7 @@ public sealed class SimulatedDevice : IDisposable
     public async Task<CheckInResponse> SyncAsync(CancellationToken cancellationToken = default)
     {
         var response = await CheckInAsync(cancellationToken);
-        while (_unreported.Count > 0 && !Unenrolled)
+        while ((_unreported.Count > 0 || _appReports.Count > 0) && !Unenrolled)
         {
             response = await CheckInAsync(cancellationToken);
         }

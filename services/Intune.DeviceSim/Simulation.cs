@@ -22,6 +22,9 @@ public sealed record SimulationOptions(
     double ScheduleScale = 1.0,
     bool Listen = true)
 {
+    /// <summary>Devices download, verify and report the apps they are told to install (<c>--apps</c>).</summary>
+    public bool Apps { get; init; }
+
     /// <summary>Called when a device is enrolled and, if listening, its push channel is live.</summary>
     public Action<SimulatedDevice>? DeviceReady { get; init; }
 
@@ -80,10 +83,13 @@ public sealed class Simulation(SimulationOptions options)
         var stopwatch = Stopwatch.StartNew();
         var random = new Random(42);
         var noncompliantCount = (int)Math.Round(options.Devices * options.NoncompliantFraction);
+        // One HTTP client for every device's package downloads (they go to blob storage, not the gateway).
+        using var downloads = new HttpClient();
         var devices = Enumerable.Range(0, options.Devices)
             .Select(i => new SimulatedDevice(options.Gateway, DeviceProfile.Create(options.Platforms[i % options.Platforms.Count], i, i < noncompliantCount, random))
             {
                 CommandExecuted = options.CommandExecuted,
+                Apps = options.Apps ? new Apps.AppInstaller(downloads) : null,
             })
             .ToList();
         var enrolled = new ConcurrentBag<SimulatedDevice>();

@@ -33,6 +33,12 @@ public sealed record DeviceCheckIn(
 {
     /// <summary>Per-setting results of the configuration the device applied (ids 10–29 belong to compliance).</summary>
     [Id(10)] public IReadOnlyList<Policies.SettingReport> SettingReports { get; init; } = [];
+
+    /// <summary>Install states of apps since the last check-in (ids 30–39 belong to apps; docs/apps.md).</summary>
+    [Id(30)] public IReadOnlyList<Apps.AppInstallReport> AppReports { get; init; } = [];
+
+    /// <summary>The device's app inventory when it sent one (null: not reported this time, keep the last).</summary>
+    [Id(31)] public IReadOnlyList<Apps.DetectedApp>? DetectedApps { get; init; }
 }
 
 [GenerateSerializer, Immutable, Alias("intune.DeviceCheckInResult")]
@@ -52,6 +58,9 @@ public sealed record DeviceCheckInResult(
 
     /// <summary>Per-policy compliance results, so the device can show the user what to fix.</summary>
     [Id(12)] public IReadOnlyList<Policies.DevicePolicyStatus> CompliancePolicies { get; init; } = [];
+
+    /// <summary>What to install, offer or remove (only when not modified is false; ids 30–39 belong to apps).</summary>
+    [Id(30)] public IReadOnlyList<Apps.AppInstruction> Apps { get; init; } = [];
 }
 
 /// <summary>The admin's view of a device: the fields of Graph's <c>managedDevice</c> we hold.</summary>

@@ -1,11 +1,16 @@
 namespace Intune.Grains.Policies;
 
-/// <summary>Whether a policy is judged on the server (compliance) or delivered to the device (configuration).</summary>
+/// <summary>
+/// The kind of a deliverable: a policy judged on the server (compliance), one delivered to the
+/// device (configuration), or an app (delivered with an install intent; see docs/apps.md).
+/// </summary>
 [GenerateSerializer, Alias("intune.PolicyKind")]
 public enum PolicyKind
 {
     Compliance = 0,
     Configuration = 1,
+    MobileApp = 2,
+    AppConfiguration = 3,
 }
 
 /// <summary>Graph <c>deviceComplianceActionType</c>.</summary>

@@ -15,6 +15,12 @@ public sealed record TenantDeliveries(
 {
     public static readonly TenantDeliveries None = new(-1, ComplianceSettings.Default, new Dictionary<string, (Deliverable, PolicyDefinition)>(), new Dictionary<string, GroupMembership>());
 
+    /// <summary>Assigned apps' delivery bodies by app id (deliverables of kind <see cref="PolicyKind.MobileApp"/>; docs/apps.md).</summary>
+    public IReadOnlyDictionary<string, Apps.MobileAppDelivery> Apps { get; init; } = new Dictionary<string, Apps.MobileAppDelivery>();
+
+    /// <summary>Assigned app configurations by id (kind <see cref="PolicyKind.AppConfiguration"/>), delivered with the apps they target.</summary>
+    public IReadOnlyDictionary<string, Apps.AppConfigurationDefinition> AppConfigurations { get; init; } = new Dictionary<string, Apps.AppConfigurationDefinition>();
+
     /// <summary>Bytes of membership held (the bulk of the cache).</summary>
     public long MembershipBytes => Groups.Values.Sum(g => g.Devices.Bytes + g.Users.Bytes);
 }
@@ -84,7 +90,31 @@ public sealed class DeliveryCache(IGrainFactory grains, TimeProvider time, ILogg
             }
 
             var deliverables = new Dictionary<string, (Deliverable, PolicyDefinition)>(StringComparer.Ordinal);
-            foreach (var (deliverable, body) in await Task.WhenAll(snapshot.Deliverables.Select(async d =>
+            var apps = new Dictionary<string, Apps.MobileAppDelivery>(StringComparer.Ordinal);
+            foreach (var app in await Task.WhenAll(snapshot.Deliverables.Where(d => d.Kind == PolicyKind.MobileApp).Select(async d =>
+                previous.Apps.TryGetValue(d.Id, out var held) && held.Version == d.Version
+                    ? held
+                    : await grains.GetGrain<Apps.IMobileAppGrain>(GrainKeys.Scoped(tenantId, d.Id)).GetDeliveryAsync())))
+            {
+                if (app is not null)
+                {
+                    apps[app.AppId] = app;
+                }
+            }
+
+            var configurations = new Dictionary<string, Apps.AppConfigurationDefinition>(StringComparer.Ordinal);
+            foreach (var configuration in await Task.WhenAll(snapshot.Deliverables.Where(d => d.Kind == PolicyKind.AppConfiguration).Select(async d =>
+                previous.AppConfigurations.TryGetValue(d.Id, out var held) && held.Version == d.Version
+                    ? held
+                    : await grains.GetGrain<Apps.IAppConfigurationGrain>(GrainKeys.Scoped(tenantId, d.Id)).GetAsync())))
+            {
+                if (configuration is not null)
+                {
+                    configurations[configuration.Id] = configuration;
+                }
+            }
+
+            foreach (var (deliverable, body) in await Task.WhenAll(snapshot.Deliverables.Where(d => d.Kind is not (PolicyKind.MobileApp or PolicyKind.AppConfiguration)).Select(async d =>
                 (d, previous.Deliverables.TryGetValue(d.Id, out var held) && held.Body.Version == d.Version
                     ? held.Body
                     : await grains.GetGrain<IPolicyGrain>(GrainKeys.Scoped(tenantId, d.Id)).GetAsync()))))
@@ -112,7 +142,7 @@ public sealed class DeliveryCache(IGrainFactory grains, TimeProvider time, ILogg
                 groups[id] = membership;
             }
 
-            var loaded = new TenantDeliveries(snapshot.Version, snapshot.Settings, deliverables, groups);
+            var loaded = new TenantDeliveries(snapshot.Version, snapshot.Settings, deliverables, groups) { Apps = apps, AppConfigurations = configurations };
             lock (entry)
             {
                 entry.Loaded = loaded;

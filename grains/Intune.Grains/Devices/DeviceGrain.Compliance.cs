@@ -76,6 +76,8 @@ internal sealed partial class DeviceGrain : IDeviceComplianceGrain
         }
 
         await Task.WhenAll(State.ComplianceStatuses.Keys.Concat(State.ConfigurationStatuses.Keys).Select(id => ReportToPolicyAsync(id, null)));
+        await Task.WhenAll(State.Apps.Keys.Select(id => ReportToAppAsync(id, AppStatus(null))));
+        State.Apps.Clear();
         var summary = GrainFactory.GetGrain<IDeviceStateSummaryGrain>(State.TenantId!);
         await summary.TransitionAsync(PolicyKind.Compliance, State.SummaryComplianceState, null);
         await summary.TransitionAsync(PolicyKind.Configuration, State.SummaryConfigurationState, null);
@@ -127,6 +129,8 @@ internal sealed partial class DeviceGrain : IDeviceComplianceGrain
         }
 
         changed |= await SyncDeliveriesAsync();
+        changed |= await ApplyAppReportsAsync(checkIn.AppReports);
+        changed |= ApplyInventory(checkIn.DetectedApps);
 
         if (factsChanged || changed)
         {
@@ -167,6 +171,7 @@ internal sealed partial class DeviceGrain : IDeviceComplianceGrain
             Configuration = delivered,
             Conflicts = conflicts,
             CompliancePolicies = State.ComplianceStatuses.Values.OrderBy(s => s.PolicyId, StringComparer.Ordinal).ToList(),
+            Apps = AppInstructions(),
         };
     }
 
@@ -234,6 +239,7 @@ internal sealed partial class DeviceGrain : IDeviceComplianceGrain
 
         // The device leaves the reports of what it dropped: the report says so at once.
         await Task.WhenAll(dropped.Select(id => ReportToPolicyAsync(id, null)));
+        changed |= await SyncAppsAsync(tenant);
         _deliveryVersion = tenant.Version;
         if (changed)
         {

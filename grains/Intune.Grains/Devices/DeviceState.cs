@@ -61,6 +61,12 @@ public sealed class DeviceState
     /// <summary>Users (lower case) associated besides the enrolled one (a shared or multi-user device): user-targeted deliverables reach the device through them too.</summary>
     [Id(71)] public HashSet<string> AssociatedUsers { get; set; } = [];
 
+    // Apps (ids 80–89); see DeviceGrain.Apps.cs.
+    /// <summary>The apps whose assignments reach this device, by app id.</summary>
+    [Id(80)] public Dictionary<string, Apps.DeviceAppState> Apps { get; set; } = [];
+    /// <summary>The apps the device's inventory last reported (managedDevice detectedApps).</summary>
+    [Id(81)] public List<Apps.DetectedApp> DetectedApps { get; set; } = [];
+
     public bool IsEnrolled => DeviceId is not null;
 }
 

@@ -28,6 +28,8 @@ public static class IntuneGrainsServiceCollectionExtensions
         services.AddSingleton<IAuditEventStore>(_ => new TableAuditEventStore(storage.Table(layout.Store(TableAuditEventStore.StoreId))));
         services.AddSingleton<ICertificateAuthorityStore>(_ => new BlobCertificateAuthorityStore(storage.Container(layout.CertificateAuthority)));
         services.AddSingleton<CertificateAuthority>();
+        services.AddSingleton<Apps.IAppStatusStore>(_ => new Apps.TableAppStatusStore(storage.Table(layout.PolicyReports)));
+        services.AddSingleton<Apps.IAppContentStore>(_ => new Apps.BlobAppContentStore(storage.Container(layout.AppContent)));
         services.AddSingleton<ITenantMoveMarkStore>(_ => new BlobTenantMoveMarkStore(storage.Container(layout.MoveMarks)));
         services.AddSingleton<IDeviceCatalog>(sp => new IndexedDeviceCatalog(
             new TableDeviceCatalog(storage.Table(layout.DeviceCatalog), sp.GetRequiredService<TimeProvider>()),

@@ -8,6 +8,8 @@ using Intune.AdminGateway.Resources.EnrollmentConfigurations;
 using Intune.AdminGateway.Resources.EnrollmentTokens;
 using Intune.AdminGateway.Resources.Groups;
 using Intune.AdminGateway.Resources.ManagedDevices;
+using Intune.AdminGateway.Resources.AppConfigurations;
+using Intune.AdminGateway.Resources.MobileApps;
 using Intune.AdminGateway.Resources.Policies;
 using Intune.AdminGateway.Resources.RetireRequests;
 using Intune.AdminGateway.Resources.Roles;
@@ -51,6 +53,8 @@ public static class AdminGrpc
         visitor.Visit<TenantSettingsGrpcService>();
         visitor.Visit<RetireRequestsGrpcService>();
         visitor.Visit<AccessVerdictsGrpcService>();
+        visitor.Visit<MobileAppsGrpcService>();
+        visitor.Visit<AppConfigurationsGrpcService>();
     }
 
     private interface IAdminGrpcVisitor

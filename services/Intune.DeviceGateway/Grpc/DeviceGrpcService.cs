@@ -101,6 +101,8 @@ internal sealed class DeviceGrpcService(
                     SettingReports = request.SettingReports.Count == 0
                         ? []
                         : request.SettingReports.Select(r => new Grains.Policies.SettingReport(r.PolicyId, r.Setting, r.Succeeded, NullIfEmpty(r.ErrorMessage))).ToList(),
+                    AppReports = Apps.AppPayload.Reports(request),
+                    DetectedApps = Apps.AppPayload.Inventory(request),
                 });
         }
         catch (DeviceAuthenticationException ex)
@@ -123,6 +125,7 @@ internal sealed class DeviceGrpcService(
         }
 
         CompliancePayload.AddTo(response, result);
+        Apps.AppPayload.AddTo(response, result);
         return response;
     }
 
