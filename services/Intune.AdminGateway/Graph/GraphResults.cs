@@ -9,7 +9,7 @@ namespace Intune.AdminGateway.Graph;
 internal static class GraphResults
 {
     /// <summary>The service root every <c>@odata.context</c>, <c>Location</c> and <c>@odata.nextLink</c> starts with.</summary>
-    public static string BaseUrl(HttpContext context) => $"{context.Request.Scheme}://{context.Request.Host}{context.Request.PathBase}/v1.0";
+    public static string BaseUrl(HttpContext context) => $"{context.Request.Scheme}://{context.Request.Host}{context.Request.PathBase}/{GraphVersions.Of(context)}";
 
     /// <summary>An entity: <paramref name="body"/> after its <c>@odata.context</c> (<paramref name="contextPath"/> relative to <c>$metadata#</c>).</summary>
     public static IResult Entity(HttpContext context, string contextPath, JsonObject body, int status = StatusCodes.Status200OK)
