@@ -21,6 +21,7 @@ using Intune.AdminGateway.Resources.ManagedDevices;
 using Intune.AdminGateway.Resources.Policies;
 using Intune.AdminGateway.Resources.RetireRequests;
 using Intune.AdminGateway.Resources.Roles;
+using Intune.AdminGateway.Resources.RoleScopeTags;
 using Intune.AdminGateway.Resources.TenantSettings;
 using Intune.AdminGateway.Resources.Users;
 using Intune.ClusterConfig;
@@ -105,6 +106,11 @@ public static class AdminGatewayExtensions
             v1.MapTenantSettingsApi();
             v1.MapRetireRequestsApi();
             v1.MapAccessVerdictsApi();
+            if (version == GraphVersions.Beta)
+            {
+                // Resources Graph has in beta only.
+                v1.MapRoleScopeTagsApi();
+            }
         }
 
         app.MapAdminGrpc($"*:{gateway.AdminGrpcPort}");
@@ -139,6 +145,7 @@ public static class AdminGatewayExtensions
         services.AddSingleton<EnrollmentConfigurationService>();
         services.AddSingleton<EnrollmentTokenService>();
         services.AddSingleton<RoleService>();
+        services.AddSingleton<RoleScopeTagService>();
         services.AddSingleton<AuditEventService>();
         services.AddSingleton<TenantSettingsService>();
         services.AddSingleton<RetireRequestService>();

@@ -28,8 +28,14 @@ internal static class GraphResults
             body = names.Contains("*") ? body : GraphCollectionQuery.Project(body, names);
         }
 
+        var beta = GraphVersions.IsBeta(context);
         foreach (var (name, value) in body)
         {
+            if (!beta && GraphVersions.BetaOnlyProperties.Contains(name))
+            {
+                continue;
+            }
+
             json[name] = value?.DeepClone();
         }
 
@@ -80,7 +86,8 @@ internal static class GraphResults
             json["@odata.count"] = total;
         }
 
-        json["value"] = new JsonArray(values.ToArray());
+        var beta = GraphVersions.IsBeta(context);
+        json["value"] = new JsonArray(values.Select(v => beta || v is not JsonObject o ? v : WithoutBetaOnly(o)).ToArray());
         if (nextLink is not null)
         {
             json["@odata.nextLink"] = $"{BaseUrl(context)}/{nextLink}";
@@ -92,6 +99,16 @@ internal static class GraphResults
     /// <summary>The request path under its version root, without the leading slash.</summary>
     private static string RelativePath(HttpContext context) =>
         context.Request.Path.Value!.TrimStart('/') is var path && path.IndexOf('/') is var slash and >= 0 ? path[(slash + 1)..] : string.Empty;
+
+    private static JsonObject WithoutBetaOnly(JsonObject value)
+    {
+        foreach (var name in GraphVersions.BetaOnlyProperties.Where(value.ContainsKey).ToList())
+        {
+            value.Remove(name);
+        }
+
+        return value;
+    }
 
     public static IResult Json(JsonObject body, int status = StatusCodes.Status200OK) =>
         Results.Text(body.ToJsonString(GraphJson.Options), GraphJson.ContentType, Encoding.UTF8, status);

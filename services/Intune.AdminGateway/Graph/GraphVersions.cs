@@ -21,6 +21,9 @@ public static class GraphVersions
 
     public static bool IsBeta(HttpContext context) => context.Request.Path.StartsWithSegments("/" + Beta, StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>Properties Graph has in beta only: a v1.0 answer leaves them out (<see cref="GraphResults"/>), beta writes them.</summary>
+    public static readonly IReadOnlySet<string> BetaOnlyProperties = new HashSet<string>(StringComparer.Ordinal) { "roleScopeTagIds" };
+
     /// <summary>The Graph version a path is under, or null when it is under neither root.</summary>
     public static string? Prefix(PathString path) => All.FirstOrDefault(v => path.StartsWithSegments("/" + v, StringComparison.OrdinalIgnoreCase));
 }
