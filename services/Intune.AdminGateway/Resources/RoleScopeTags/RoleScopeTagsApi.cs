@@ -26,14 +26,14 @@ public static class RoleScopeTagsApi
         // An admin sees the tags their assignments reach (all of them with a tenant-wide role).
         tags.MapGet("", async (HttpContext context, RoleScopeTagService service) =>
         {
-            var scope = await AdminScope.OfAsync(context);
+            var scope = AdminScope.Current;
             var visible = (await service.ListAsync(context.CallerTenantId())).Where(t => scope.Reaches([t.Id]));
             return GraphResults.Collection(context, Collection, visible.Select(t => (JsonNode?)RoleScopeTagService.ToGraph(t)));
         }).Is(RoleScopeTagOperations.List);
         tags.MapGet("/{id}", async (string id, HttpContext context, RoleScopeTagService service) =>
         {
             var tag = await service.GetAsync(context.CallerTenantId(), id);
-            return (await AdminScope.OfAsync(context)).Reaches([tag.Id])
+            return AdminScope.Current.Reaches([tag.Id])
                 ? GraphResults.Entity(context, $"{Collection}/$entity", RoleScopeTagService.ToGraph(tag))
                 : throw new Intune.Grains.Errors.NotFoundException($"No roleScopeTag with id '{id}' exists in this tenant.");
         }).Is(RoleScopeTagOperations.Get);

@@ -130,6 +130,70 @@ public sealed class RoleScopeTagsTests(ScaleUnitFixture fixture) : IClassFixture
         Assert.Equal(["0", paris, lyon], all.Select(t => (string)t!["id"]!));
     }
 
+    [Fact]
+    public async Task Policies_CarryTags_AndAScopedAdminReachesOnlyTheirs()
+    {
+        var tenantId = Guid.NewGuid().ToString();
+        using var admin = Host.AdminClient(Host.AdminToken(tenantId), "beta");
+        using var v1 = Host.AdminClient(Host.AdminToken(tenantId));
+        var paris = (string)(await (await admin.PostAsync("deviceManagement/roleScopeTags", Json("""{"displayName":"Paris"}"""))).Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
+        var tagged = await CreatePolicyAsync(admin, "Paris policy", paris);
+        var untagged = await CreatePolicyAsync(admin, "Everyone's policy");
+        var role = await BuiltInRoleIdAsync(admin, "Read Only Operator");
+        await admin.PostAsync("deviceManagement/roleAssignments", Json(Assignment("Paris readers", role, "paris@contoso.example", paris)));
+        using var scoped = Host.AdminClient(Host.Services.GetRequiredService<AdminTokenIssuer>().Issue(tenantId, ["No Built-in Role"], "paris@contoso.example", TimeSpan.FromHours(1)), "beta");
+
+        var seen = (await scoped.GetFromJsonAsync<JsonObject>("deviceManagement/deviceCompliancePolicies"))!["value"]!.AsArray();
+        var outOfScope = await scoped.GetAsync($"deviceManagement/deviceCompliancePolicies/{untagged}");
+        var outOfScopeReport = await scoped.GetAsync($"deviceManagement/deviceCompliancePolicies/{untagged}/deviceStatuses");
+        var inBeta = await admin.GetFromJsonAsync<JsonObject>($"deviceManagement/deviceCompliancePolicies/{tagged}");
+        var inV1 = await v1.GetFromJsonAsync<JsonObject>($"deviceManagement/deviceCompliancePolicies/{tagged}");
+        var filtered = (await admin.GetFromJsonAsync<JsonObject>($"deviceManagement/deviceCompliancePolicies?$filter=roleScopeTagIds/any(t:t eq '{paris}')"))!["value"]!.AsArray();
+
+        Assert.Equal([tagged], seen.Select(p => (string)p!["id"]!));
+        Assert.Equal(HttpStatusCode.NotFound, outOfScope.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, outOfScopeReport.StatusCode);
+        Assert.Equal([paris], inBeta!["roleScopeTagIds"]!.AsArray().Select(t => (string)t!));
+        Assert.False(inV1!.ContainsKey("roleScopeTagIds"));
+        Assert.Equal([tagged], filtered.Select(p => (string)p!["id"]!));
+    }
+
+    [Fact]
+    public async Task Policy_WithAnotherTenantsScopeTag_Is400AndNothingIsCreated()
+    {
+        var owner = Guid.NewGuid().ToString();
+        var stranger = Guid.NewGuid().ToString();
+        using var ownerAdmin = Host.AdminClient(Host.AdminToken(owner), "beta");
+        using var strangerAdmin = Host.AdminClient(Host.AdminToken(stranger), "beta");
+        var ownersTag = (string)(await (await ownerAdmin.PostAsync("deviceManagement/roleScopeTags", Json("""{"displayName":"Owner only"}"""))).Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
+
+        var response = await strangerAdmin.PostAsync("deviceManagement/deviceCompliancePolicies", Json(PolicyBody("Stolen", ownersTag)));
+        var policies = (await strangerAdmin.GetFromJsonAsync<JsonObject>("deviceManagement/deviceCompliancePolicies"))!["value"]!.AsArray();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("roleScopeTagIds", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Empty(policies);
+    }
+
+    private static async Task<string> CreatePolicyAsync(HttpClient admin, string name, params string[] tags)
+    {
+        var response = await admin.PostAsync("deviceManagement/deviceCompliancePolicies", Json(PolicyBody(name, tags)));
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (string)(await response.Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
+    }
+
+    private static JsonObject PolicyBody(string name, params string[] tags)
+    {
+        var body = JsonNode.Parse("""{"@odata.type":"#microsoft.graph.windows10CompliancePolicy","passwordRequired":true,"scheduledActionsForRule":[{"ruleName":"PasswordRequired","scheduledActionConfigurations":[{"actionType":"block","gracePeriodHours":0}]}]}""")!.AsObject();
+        body["displayName"] = name;
+        if (tags.Length > 0)
+        {
+            body["roleScopeTagIds"] = new JsonArray([.. tags.Select(t => (JsonNode)t)]);
+        }
+
+        return body;
+    }
+
     private static JsonObject Assignment(string name, string roleId, string member, params string[] tags) => new()
     {
         ["@odata.type"] = "#microsoft.graph.deviceAndAppManagementRoleAssignment",
