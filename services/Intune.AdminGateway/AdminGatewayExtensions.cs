@@ -6,6 +6,7 @@ using Intune.AdminGateway.Audit;
 using Intune.AdminGateway.Auth;
 using Intune.AdminGateway.Errors;
 using Intune.AdminGateway.Graph;
+using Intune.AdminGateway.Graph.Batch;
 using Intune.AdminGateway.Grpc;
 using Intune.AdminGateway.Moves;
 using Intune.AdminGateway.Operations;
@@ -22,6 +23,7 @@ using Intune.AdminGateway.Resources.MobileApps;
 using Intune.AdminGateway.Resources.Policies;
 using Intune.AdminGateway.Resources.RetireRequests;
 using Intune.AdminGateway.Resources.Roles;
+using Intune.AdminGateway.Resources.RoleScopeTags;
 using Intune.AdminGateway.Resources.TenantSettings;
 using Intune.AdminGateway.Resources.Users;
 using Intune.ClusterConfig;
@@ -74,36 +76,48 @@ public static class AdminGatewayExtensions
     public static WebApplication MapAdminGateway(this WebApplication app)
     {
         var gateway = app.Services.GetRequiredService<GatewayListenOptions>();
+        bool Admin(HttpContext context) => context.Connection.LocalPort == gateway.AdminPort;
+
         // Only the admin port answers with Graph's envelope; the device gateway keeps gRPC's own error model.
-        app.UseWhen(
-            context => context.Connection.LocalPort == gateway.AdminPort,
-            admin => admin.UseGraphExceptionHandler());
+        app.UseWhen(Admin, admin => admin.UseGraphExceptionHandler());
+        // A $batch runs each of its requests through everything from routing on, as if each came alone.
+        app.UseWhen(context => Admin(context) && GraphBatch.IsBatch(context.Request), batch => batch.UseMiddleware<GraphBatch>());
+        app.UseRouting();
+        app.UseWhen(Admin, admin => admin.UseMiddleware<GraphUnknownRoute>());
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
-        app.UseWhen(context => context.Connection.LocalPort == gateway.AdminPort, admin => admin.UseMiddleware<TenantMoveGate>());
+        app.UseWhen(Admin, admin => admin.UseMiddleware<TenantMoveGate>());
 
-        // Every Graph endpoint: refusals become Graph's envelope (outermost), then its operation's
-        // permission is demanded and, for a change, its audit event written.
-        var v1 = app.MapGroup("/v1.0")
-            .RequireLocalPort(gateway.AdminPort)
-            .RequireAuthorization(AdminPolicy)
-            .RequireRateLimiting(TenantRateLimitPolicy)
-            .AddEndpointFilter<GraphErrorFilter>()
-            .AddEndpointFilter<AdminOperationFilter>();
-        v1.MapManagedDevicesApi();
-        v1.MapDeviceActionsApi();
-        v1.MapPoliciesApi();
-        v1.MapGroupsApi();
-        v1.MapUsersApi();
-        v1.MapEnrollmentConfigurationsApi();
-        v1.MapRolesApi();
-        v1.MapAuditEventsApi();
-        v1.MapTenantSettingsApi();
-        v1.MapRetireRequestsApi();
-        v1.MapAccessVerdictsApi();
-        v1.MapMobileAppsApi();
-        v1.MapAppConfigurationsApi();
+        // Every Graph endpoint, under each version root: refusals become Graph's envelope
+        // (outermost), then its operation's permission is demanded and, for a change, its audit event written.
+        foreach (var version in GraphVersions.All)
+        {
+            var v1 = app.MapGroup($"/{version}")
+                .RequireLocalPort(gateway.AdminPort)
+                .RequireAuthorization(AdminPolicy)
+                .RequireRateLimiting(TenantRateLimitPolicy)
+                .AddEndpointFilter<GraphErrorFilter>()
+                .AddEndpointFilter<AdminOperationFilter>();
+            v1.MapManagedDevicesApi();
+            v1.MapDeviceActionsApi();
+            v1.MapPoliciesApi();
+            v1.MapGroupsApi();
+            v1.MapUsersApi();
+            v1.MapEnrollmentConfigurationsApi();
+            v1.MapRolesApi();
+            v1.MapAuditEventsApi();
+            v1.MapTenantSettingsApi();
+            v1.MapRetireRequestsApi();
+            v1.MapAccessVerdictsApi();
+            v1.MapMobileAppsApi();
+            v1.MapAppConfigurationsApi();
+            if (version == GraphVersions.Beta)
+            {
+                // Resources Graph has in beta only.
+                v1.MapRoleScopeTagsApi();
+            }
+        }
 
         app.MapAdminGrpc(gateway.AdminGrpcPort);
         app.MapAdminCenter(gateway.AdminPort);
@@ -137,6 +151,7 @@ public static class AdminGatewayExtensions
         services.AddSingleton<EnrollmentConfigurationService>();
         services.AddSingleton<EnrollmentTokenService>();
         services.AddSingleton<RoleService>();
+        services.AddSingleton<RoleScopeTagService>();
         services.AddSingleton<AuditEventService>();
         services.AddSingleton<TenantSettingsService>();
         services.AddSingleton<RetireRequestService>();
@@ -238,11 +253,11 @@ public static class AdminGatewayExtensions
     /// never the exception.
     /// </summary>
     public static IApplicationBuilder UseGraphExceptionHandler(this IApplicationBuilder app) =>
-        app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = WriteUnhandledAsync });
+        app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = context => WriteUnhandledAsync(context, context.Features.Get<IExceptionHandlerFeature>()?.Error) });
 
-    private static Task WriteUnhandledAsync(HttpContext context)
+    /// <summary>The answer to an unhandled exception; also a $batch sub-request's, which runs past the handler above.</summary>
+    internal static Task WriteUnhandledAsync(HttpContext context, Exception? error)
     {
-        var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
         if (error is Microsoft.AspNetCore.Http.BadHttpRequestException bad)
         {
             return GraphErrors.WriteAsync(context, bad.StatusCode, "BadRequest", "The request could not be read; check its size, headers and body.");

@@ -59,6 +59,8 @@ public sealed record PolicyDefinition
     [Id(7)] public DateTimeOffset LastModifiedDateTime { get; init; }
     [Id(8)] public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>();
     [Id(9)] public IReadOnlyList<ScheduledActionRule> ScheduledActions { get; init; } = [];
+    /// <summary>Scope tags (beta <c>roleScopeTagIds</c>); null or empty: Default (<c>0</c>).</summary>
+    [Id(10)] public IReadOnlyList<string>? RoleScopeTagIds { get; init; }
 
     /// <summary>The block action of a compliance policy (validated to exist exactly once on create).</summary>
     public ComplianceActionItem? BlockAction =>
@@ -74,6 +76,8 @@ public sealed record PolicyUpdate
     /// <summary>Settings to set; a null value clears the setting.</summary>
     [Id(2)] public IReadOnlyDictionary<string, string?> Settings { get; init; } = new Dictionary<string, string?>();
     [Id(3)] public IReadOnlyList<ScheduledActionRule>? ScheduledActions { get; init; }
+    /// <summary>Scope tags to set; null leaves them.</summary>
+    [Id(4)] public IReadOnlyList<string>? RoleScopeTagIds { get; init; }
 }
 
 [GenerateSerializer, Alias("intune.AssignmentTargetKind")]

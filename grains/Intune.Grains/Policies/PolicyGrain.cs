@@ -74,6 +74,7 @@ internal sealed partial class PolicyGrain(
             Description = update.Description ?? current.Description,
             Settings = settings,
             ScheduledActions = update.ScheduledActions ?? current.ScheduledActions,
+            RoleScopeTagIds = update.RoleScopeTagIds ?? current.RoleScopeTagIds,
             Version = current.Version + 1,
             LastModifiedDateTime = time.GetUtcNow(),
         };

@@ -45,7 +45,7 @@ public sealed class AdminCenterOptions
 /// </summary>
 public static class AdminCenterExtensions
 {
-    private static readonly string[] ReservedPrefixes = ["/v1.0", "/health", "/alive", "/metrics", "/admin-center", "/dashboard"];
+    private static readonly string[] ReservedPrefixes = ["/v1.0", "/beta", "/health", "/alive", "/metrics", "/admin-center", "/dashboard"];
 
     public static WebApplication MapAdminCenter(this WebApplication app, int adminPort)
     {
@@ -63,7 +63,8 @@ public static class AdminCenterExtensions
         }
 
         app.UseWhen(
-            context => context.Connection.LocalPort == adminPort && IsAppPath(context.Request.Path),
+            // Only reads: any other method on an app path falls through to the Graph-envelope 404.
+            context => context.Connection.LocalPort == adminPort && IsAppPath(context.Request.Path) && (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)),
             ui => ServeApp(ui, root));
         return app;
     }

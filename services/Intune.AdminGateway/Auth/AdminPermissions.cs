@@ -90,4 +90,11 @@ public static class BuiltInRoles
 public interface IPermissionResolver
 {
     ValueTask<IReadOnlySet<string>> ResolveAsync(ClaimsPrincipal user, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The scope tags whose objects the caller reaches: null for every tag (roles named in the
+    /// token, Entra-assigned, are tenant-wide), otherwise the union of the tags of the caller's role
+    /// assignments (an assignment naming none reaches Default, id <c>0</c>).
+    /// </summary>
+    ValueTask<IReadOnlySet<string>?> ResolveScopeTagsAsync(ClaimsPrincipal user, CancellationToken cancellationToken) => ValueTask.FromResult<IReadOnlySet<string>?>(null);
 }

@@ -22,4 +22,18 @@ public sealed class TenantRolePermissionResolver(RoleService roles) : IPermissio
             user.FindFirst(AdminClaims.ObjectId)?.Value,
             user.FindFirst(AdminClaims.UserPrincipalName)?.Value);
     }
+
+    public async ValueTask<IReadOnlySet<string>?> ResolveScopeTagsAsync(ClaimsPrincipal user, CancellationToken cancellationToken)
+    {
+        if (user.GetTenantId() is not { } tenantId)
+        {
+            return new HashSet<string>();
+        }
+
+        return await roles.ResolveScopeTagsAsync(
+            tenantId,
+            user.FindAll(AdminClaims.Roles).Select(r => r.Value),
+            user.FindFirst(AdminClaims.ObjectId)?.Value,
+            user.FindFirst(AdminClaims.UserPrincipalName)?.Value);
+    }
 }

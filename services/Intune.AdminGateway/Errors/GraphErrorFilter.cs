@@ -25,7 +25,8 @@ internal sealed class GraphErrorFilter : IEndpointFilter
         }
     }
 
-    private static IResult ToGraph(HttpContext context, RequestRefusedException refused)
+    /// <summary>The envelope for a refusal; also used by the batch for a body it cannot accept.</summary>
+    internal static IResult ToGraph(HttpContext context, RequestRefusedException refused)
     {
         switch (refused)
         {

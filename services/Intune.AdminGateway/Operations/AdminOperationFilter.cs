@@ -1,4 +1,5 @@
 using Intune.AdminGateway.Audit;
+using Intune.AdminGateway.Auth;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,6 +21,7 @@ internal sealed class AdminOperationFilter : IEndpointFilter
         if (operation.Audit is not { } activity)
         {
             await AdminPermissionCheck.DemandAsync(http, operation.Permission);
+            AdminScope.Enter(await AdminScope.OfAsync(http));
             return await next(context);
         }
 
@@ -28,6 +30,7 @@ internal sealed class AdminOperationFilter : IEndpointFilter
         try
         {
             await AdminPermissionCheck.DemandAsync(http, operation.Permission);
+            AdminScope.Enter(await AdminScope.OfAsync(http));
             result = await next(context);
         }
         catch (Exception)

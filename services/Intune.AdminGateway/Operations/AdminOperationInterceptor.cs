@@ -3,6 +3,7 @@ using Google.Protobuf.Reflection;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Intune.AdminGateway.Audit;
+using Intune.AdminGateway.Auth;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -24,6 +25,7 @@ internal sealed class AdminOperationInterceptor(AuditWriter audit) : Interceptor
         if (operation.Audit is not { } activity)
         {
             await AdminPermissionCheck.DemandAsync(http, operation.Permission);
+            AdminScope.Enter(await AdminScope.OfAsync(http));
             return await continuation(request, context);
         }
 
@@ -31,6 +33,7 @@ internal sealed class AdminOperationInterceptor(AuditWriter audit) : Interceptor
         try
         {
             await AdminPermissionCheck.DemandAsync(http, operation.Permission);
+            AdminScope.Enter(await AdminScope.OfAsync(http));
             response = await continuation(request, context);
         }
         catch (Exception)

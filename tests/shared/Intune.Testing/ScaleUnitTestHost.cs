@@ -158,9 +158,10 @@ public sealed class ScaleUnitTestHost : IAsyncDisposable
     public string AdminToken(string tenantId, params string[] roles) =>
         Services.GetRequiredService<AdminTokenIssuer>().Issue(tenantId, roles.Length == 0 ? ["Intune Administrator"] : roles, "admin@contoso.example", TimeSpan.FromHours(1));
 
-    public HttpClient AdminClient(string? bearerToken)
+    /// <param name="version">The Graph root: <c>v1.0</c> or <c>beta</c>.</param>
+    public HttpClient AdminClient(string? bearerToken, string version = "v1.0")
     {
-        var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{AdminPort}/v1.0/") };
+        var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{AdminPort}/{version}/") };
         if (bearerToken is not null)
         {
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", bearerToken);

@@ -38,7 +38,7 @@ public static class AuditEventsApi
     {
         var query = AuditEventODataQuery.Parse(context.Request.Query.ToDictionary(q => q.Key, q => q.Value.ToString()));
         var page = await events.ListAsync(context.CallerTenantId(), query);
-        return GraphResults.Collection(
+        return GraphResults.Page(
             context,
             Collection,
             page.Events.Select(e => (JsonNode?)ToGraph(e)),

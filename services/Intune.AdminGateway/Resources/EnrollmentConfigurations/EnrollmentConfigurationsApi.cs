@@ -30,6 +30,7 @@ public static class EnrollmentConfigurationsApi
         configurations.MapDelete("/{id}", DeleteAsync).Is(EnrollmentConfigurationOperations.Delete);
         configurations.MapPost("/{id}/assign", AssignAsync).Is(EnrollmentConfigurationOperations.Assign);
         configurations.MapPost("/{id}/setPriority", SetPriorityAsync).Is(EnrollmentConfigurationOperations.SetPriority);
+        configurations.MapGet("/{id}/assignments", AssignmentsAsync).Is(EnrollmentConfigurationOperations.Get);
         return v1;
     }
 
@@ -61,6 +62,20 @@ public static class EnrollmentConfigurationsApi
     {
         await service.AssignAsync(context.CallerTenantId(), id, await BodyAsync(context), audit);
         return Results.NoContent();
+    }
+
+    /// <summary>What <c>assign</c> set, as <c>enrollmentConfigurationAssignment</c>s (backup tools read every object's assignments).</summary>
+    private static async Task<IResult> AssignmentsAsync(string id, HttpContext context, EnrollmentConfigurationService service)
+    {
+        var configuration = await service.GetAsync(context.CallerTenantId(), id);
+        return GraphResults.Collection(context, $"{Collection}('{id}')/assignments", configuration.Assignments.Select((a, i) => (JsonNode?)new JsonObject
+        {
+            ["@odata.type"] = "#microsoft.graph.enrollmentConfigurationAssignment",
+            ["id"] = $"{id}_{i}",
+            ["target"] = a.GroupId is null
+                ? new JsonObject { ["@odata.type"] = a.ODataType }
+                : new JsonObject { ["@odata.type"] = a.ODataType, ["groupId"] = a.GroupId },
+        }));
     }
 
     private static async Task<IResult> SetPriorityAsync(string id, HttpContext context, EnrollmentConfigurationService service, AuditRecorder audit)

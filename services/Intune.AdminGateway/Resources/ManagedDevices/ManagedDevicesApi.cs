@@ -44,7 +44,7 @@ public static class ManagedDevicesApi
         var request = Parse(context);
         var result = await queries.QueryAsync(context.CallerTenantId(), request.Query);
         var select = request.Select is null ? string.Empty : $"({string.Join(',', request.Select)})";
-        return GraphResults.Collection(
+        return GraphResults.Page(
             context,
             $"deviceManagement/managedDevices{select}",
             result.Devices.Select(d => (JsonNode?)Project(ToGraph(d), request.Select)),

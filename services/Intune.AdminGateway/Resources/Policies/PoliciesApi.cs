@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Intune.AdminGateway.Audit;
 using Intune.AdminGateway.Auth;
 using Intune.AdminGateway.Graph;
+using Intune.AdminGateway.Graph.OData;
 using Intune.AdminGateway.Operations;
 using Intune.Grains.Errors;
 using Intune.Grains.Policies;
@@ -67,20 +68,20 @@ public static class PoliciesApi
 
         group.MapGet("", async (HttpContext context, PolicyService policies) =>
         {
-            var (actions, assignments) = Expand(context);
+            var (actions, assignments) = Expand(context, kind);
             var values = new List<JsonNode?>();
             foreach (var policy in await policies.ListAsync(context.CallerTenantId(), kind))
             {
                 values.Add(PolicyGraphMapping.Write(policy, actions, await policies.AssignmentsAsync(context.CallerTenantId(), policy.Id, assignments)));
             }
 
-            return GraphResults.Collection(context, contextPath, values);
+            return GraphResults.Collection(context, contextPath, values, "$expand");
         }).Is(operations.List);
 
         group.MapGet("/{id}", async (string id, HttpContext context, PolicyService policies) =>
         {
             var policy = await policies.GetAsync(context.CallerTenantId(), id, kind);
-            var (actions, assignments) = Expand(context);
+            var (actions, assignments) = Expand(context, kind);
             return GraphResults.Entity(context, $"{contextPath}/$entity", PolicyGraphMapping.Write(policy, actions, await policies.AssignmentsAsync(context.CallerTenantId(), id, assignments)));
         }).Is(operations.Get);
 
@@ -193,15 +194,22 @@ public static class PoliciesApi
         return json;
     }
 
-    private static (bool Actions, bool Assignments) Expand(HttpContext context)
+    private static (bool Actions, bool Assignments) Expand(HttpContext context, PolicyKind kind)
     {
-        var expand = context.Request.Query["$expand"].ToString();
-        var parts = expand.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (parts.FirstOrDefault(p => p is not ("scheduledActionsForRule" or "assignments")) is { } unsupported)
-        {
-            throw new InvalidRequestException($"$expand={unsupported} is not supported; supported: scheduledActionsForRule, assignments.", "$expand");
-        }
-
-        return (parts.Contains("scheduledActionsForRule"), parts.Contains("assignments"));
+        var allowed = kind == PolicyKind.Compliance ? ComplianceExpand : ConfigurationExpand;
+        var expanded = GraphExpand.Parse(context.Request.Query["$expand"].ToString(), allowed, kind == PolicyKind.Compliance ? "deviceCompliancePolicies" : "deviceConfigurations");
+        return (expanded.Contains("scheduledActionsForRule"), expanded.Contains("assignments"));
     }
+
+    // scheduledActionConfigurations are always written inside their rule; tools ask for them by name.
+    private static readonly Dictionary<string, string[]> ComplianceExpand = new(StringComparer.Ordinal)
+    {
+        ["scheduledActionsForRule"] = ["scheduledActionConfigurations"],
+        ["assignments"] = [],
+    };
+
+    private static readonly Dictionary<string, string[]> ConfigurationExpand = new(StringComparer.Ordinal)
+    {
+        ["assignments"] = [],
+    };
 }

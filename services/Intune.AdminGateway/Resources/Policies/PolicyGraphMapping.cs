@@ -42,6 +42,7 @@ public static class PolicyGraphMapping
         string? displayName = null;
         string? description = null;
         IReadOnlyList<ScheduledActionRule>? actions = null;
+        List<string>? scopeTags = null;
         foreach (var (name, value) in body)
         {
             if (name.StartsWith('@') || name.Contains("@odata.", StringComparison.Ordinal) || name is "assignments")
@@ -54,6 +55,15 @@ public static class PolicyGraphMapping
                 actions = kind == PolicyKind.Compliance
                     ? ReadScheduledActions(value)
                     : throw new InvalidRequestException("scheduledActionsForRule is a property of compliance policies only.");
+                continue;
+            }
+
+            if (name == "roleScopeTagIds")
+            {
+                // Concrete list: it is stored in grain state, whose JSON names the collection type.
+                scopeTags = value is JsonArray tags && tags.All(t => t?.GetValueKind() == JsonValueKind.String)
+                    ? tags.Select(t => t!.GetValue<string>()).ToList()
+                    : throw new InvalidRequestException("roleScopeTagIds must be an array of scope tag ids (strings).", "roleScopeTagIds");
                 continue;
             }
 
@@ -75,7 +85,7 @@ public static class PolicyGraphMapping
             settings[name] = ReadSetting(setting, value);
         }
 
-        return (schema, new PolicyUpdate { DisplayName = displayName, Description = description, Settings = settings, ScheduledActions = actions }, displayName);
+        return (schema, new PolicyUpdate { DisplayName = displayName, Description = description, Settings = settings, ScheduledActions = actions, RoleScopeTagIds = scopeTags }, displayName);
     }
 
     public static IReadOnlyList<ScheduledActionRule> ReadScheduledActions(JsonNode? value)
@@ -183,6 +193,7 @@ public static class PolicyGraphMapping
             ["displayName"] = policy.DisplayName,
             ["lastModifiedDateTime"] = JsonSerializer.SerializeToNode(policy.LastModifiedDateTime, GraphJson.Options),
             ["version"] = policy.Version,
+            ["roleScopeTagIds"] = new JsonArray([.. (policy.RoleScopeTagIds is { Count: > 0 } tags ? tags : [Intune.Grains.Rbac.RoleScopeTag.DefaultId]).Select(t => (JsonNode?)t)]),
         };
         foreach (var setting in schema.Settings)
         {

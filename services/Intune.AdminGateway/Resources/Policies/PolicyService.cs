@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Intune.AdminGateway.Audit;
+using Intune.AdminGateway.Auth;
 using Intune.AdminGateway.Limits;
 using Intune.Grains;
 using Intune.Grains.Errors;
@@ -15,7 +16,7 @@ namespace Intune.AdminGateway.Resources.Policies;
 /// Graph JSON on both fronts, so one mapping (<see cref="PolicyGraphMapping"/>) validates every
 /// setting. A policy of another tenant, or of the other kind, is not found.
 /// </summary>
-public sealed class PolicyService(IScaleUnitRouter router)
+public sealed class PolicyService(IScaleUnitRouter router, RoleScopeTags.RoleScopeTagService scopeTags)
 {
     /// <summary>Graph's entity name of a policy kind, as error messages name it.</summary>
     public static string EntityName(PolicyKind kind) => kind == PolicyKind.Compliance ? "deviceCompliancePolicy" : "deviceConfiguration";
@@ -27,7 +28,8 @@ public sealed class PolicyService(IScaleUnitRouter router)
     public async Task<PolicyDefinition> GetAsync(string tenantId, string policyId, PolicyKind kind)
     {
         var definition = Guid.TryParse(policyId, out _) ? await (await GrainAsync(tenantId, policyId)).GetAsync() : null;
-        return definition?.Kind == kind
+        // Out of the caller's scope tags reads as absent, for every by-id operation (update, delete, assign, reports).
+        return definition?.Kind == kind && AdminScope.Current.Reaches(definition.RoleScopeTagIds)
             ? definition
             : throw new NotFoundException($"No {EntityName(kind)} with id '{policyId}' exists in this tenant.");
     }
@@ -44,7 +46,7 @@ public sealed class PolicyService(IScaleUnitRouter router)
         var grains = await router.ForTenantAsync(tenantId);
         var entries = await grains.GetGrain<ITenantComplianceGrain>(tenantId).ListPoliciesAsync(kind);
         var definitions = await Task.WhenAll(entries.Select(e => grains.GetGrain<IPolicyGrain>(GrainKeys.Scoped(tenantId, e.PolicyId)).GetAsync()));
-        return definitions.OfType<PolicyDefinition>().ToList();
+        return definitions.OfType<PolicyDefinition>().Where(d => AdminScope.Current.Reaches(d.RoleScopeTagIds)).ToList();
     }
 
     /// <summary>The policy's assignments, when <paramref name="expand"/> asks for them.</summary>
@@ -61,6 +63,7 @@ public sealed class PolicyService(IScaleUnitRouter router)
             throw new InvalidRequestException("Compliance policy must have one and only one block scheduled action", "scheduledActionsForRule");
         }
 
+        var tags = await scopeTags.CheckIdsAsync(tenantId, update.RoleScopeTagIds);
         var id = Guid.NewGuid().ToString();
         var created = await (await GrainAsync(tenantId, id)).CreateAsync(new PolicyDefinition
         {
@@ -71,6 +74,7 @@ public sealed class PolicyService(IScaleUnitRouter router)
             Description = update.Description,
             Settings = update.Settings.Where(s => s.Value is not null).ToDictionary(s => s.Key, s => s.Value!, StringComparer.Ordinal),
             ScheduledActions = update.ScheduledActions ?? [],
+            RoleScopeTagIds = tags?.ToList(),
         });
         audit.AddResource(ResourceType(kind), created.Id, created.DisplayName);
         return created;
@@ -82,7 +86,8 @@ public sealed class PolicyService(IScaleUnitRouter router)
         var existing = await GetAsync(tenantId, policyId, kind);
         var (_, update, displayName) = PolicyGraphMapping.Read(graphBody, kind, PolicySchemas.Find(existing.ODataType));
         CheckTexts(displayName, update.Description);
-        var updated = await (await GrainAsync(tenantId, policyId)).UpdateAsync(update);
+        var tags = await scopeTags.CheckIdsAsync(tenantId, update.RoleScopeTagIds);
+        var updated = await (await GrainAsync(tenantId, policyId)).UpdateAsync(update with { RoleScopeTagIds = tags?.ToList() });
         audit.AddResource(ResourceType(kind), policyId, updated.DisplayName);
         return updated;
     }

@@ -30,7 +30,8 @@ public sealed record RoleAssignmentDraft(
     string? Description,
     string? RoleDefinitionId,
     IReadOnlyList<string>? Members,
-    IReadOnlyList<string>? ResourceScopes);
+    IReadOnlyList<string>? ResourceScopes,
+    IReadOnlyList<string>? RoleScopeTagIds = null);
 
 /// <summary>
 /// Role definitions and assignments of a tenant. Built-in roles (docs/architecture.md §9) are listed with
@@ -40,7 +41,7 @@ public sealed record RoleAssignmentDraft(
 /// <see cref="NotFoundException"/>; each change records the role in the call's
 /// <see cref="AuditRecorder"/> with its Graph properties before and after.
 /// </summary>
-public sealed class RoleService(IScaleUnitRouter router)
+public sealed class RoleService(IScaleUnitRouter router, RoleScopeTags.RoleScopeTagService scopeTags)
 {
     public const string DefinitionODataType = "#microsoft.graph.deviceAndAppManagementRoleDefinition";
     public const string AssignmentODataType = "#microsoft.graph.deviceAndAppManagementRoleAssignment";
@@ -165,7 +166,8 @@ public sealed class RoleService(IScaleUnitRouter router)
         }
 
         await ValidateAsync(tenantId, draft);
-        var assignment = new RoleAssignment(Guid.NewGuid().ToString(), draft.DisplayName, draft.Description, draft.RoleDefinitionId, draft.Members.ToList(), draft.ResourceScopes?.ToList() ?? ["/"]);
+        var tags = await scopeTags.CheckIdsAsync(tenantId, draft.RoleScopeTagIds);
+        var assignment = new RoleAssignment(Guid.NewGuid().ToString(), draft.DisplayName, draft.Description, draft.RoleDefinitionId, draft.Members.ToList(), draft.ResourceScopes?.ToList() ?? ["/"], tags);
         await (await GrainAsync(tenantId)).PutRoleAssignmentAsync(assignment);
         audit.AddResource("RoleAssignment", assignment.Id, assignment.DisplayName, null, ToGraph(assignment));
         return assignment;
@@ -177,6 +179,7 @@ public sealed class RoleService(IScaleUnitRouter router)
         CheckTexts(draft.DisplayName, draft.Description);
         var existing = await GetAssignmentAsync(tenantId, id);
         await ValidateAsync(tenantId, draft);
+        var tags = await scopeTags.CheckIdsAsync(tenantId, draft.RoleScopeTagIds);
         var updated = existing with
         {
             DisplayName = string.IsNullOrWhiteSpace(draft.DisplayName) ? existing.DisplayName : draft.DisplayName,
@@ -184,6 +187,7 @@ public sealed class RoleService(IScaleUnitRouter router)
             RoleDefinitionId = string.IsNullOrWhiteSpace(draft.RoleDefinitionId) ? existing.RoleDefinitionId : draft.RoleDefinitionId,
             Members = draft.Members?.ToList() ?? existing.Members,
             ResourceScopes = draft.ResourceScopes?.ToList() ?? existing.ResourceScopes,
+            RoleScopeTagIds = tags ?? existing.RoleScopeTagIds,
         };
         await (await GrainAsync(tenantId)).PutRoleAssignmentAsync(updated);
         audit.AddResource("RoleAssignment", id, updated.DisplayName, ToGraph(existing), ToGraph(updated));
@@ -229,6 +233,7 @@ public sealed class RoleService(IScaleUnitRouter router)
         ["description"] = assignment.Description,
         ["members"] = new JsonArray(assignment.Members.Select(m => (JsonNode?)m).ToArray()),
         ["resourceScopes"] = new JsonArray(assignment.ResourceScopes.Select(s => (JsonNode?)s).ToArray()),
+        ["roleScopeTagIds"] = new JsonArray(assignment.ReachedScopeTagIds().Select(s => (JsonNode?)s).ToArray()),
         ["roleDefinition@odata.bind"] = $"roleDefinitions/{assignment.RoleDefinitionId}",
     };
 
@@ -310,6 +315,26 @@ public sealed class RoleService(IScaleUnitRouter router)
         }
 
         return granted;
+    }
+
+    /// <summary>The scope tags the caller reaches (see <see cref="Auth.IPermissionResolver.ResolveScopeTagsAsync"/>); null: all.</summary>
+    public async Task<IReadOnlySet<string>?> ResolveScopeTagsAsync(string tenantId, IEnumerable<string> tokenRoles, string? objectId, string? userPrincipalName)
+    {
+        if (tokenRoles.Any(BuiltInRoles.Permissions.ContainsKey))
+        {
+            return null;
+        }
+
+        var reached = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var assignment in (await SnapshotAsync(tenantId)).RoleAssignments)
+        {
+            if (assignment.Members.Any(m => string.Equals(m, objectId, StringComparison.OrdinalIgnoreCase) || string.Equals(m, userPrincipalName, StringComparison.OrdinalIgnoreCase)))
+            {
+                reached.UnionWith(assignment.ReachedScopeTagIds());
+            }
+        }
+
+        return reached;
     }
 
     private static string BuiltInId(string name) =>

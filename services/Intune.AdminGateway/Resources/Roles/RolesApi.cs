@@ -39,6 +39,7 @@ public static class RolesApi
         definitions.MapPost("", CreateDefinitionAsync).Is(RoleOperations.CreateDefinition);
         definitions.MapPatch("/{id}", PatchDefinitionAsync).Is(RoleOperations.UpdateDefinition);
         definitions.MapDelete("/{id}", DeleteDefinitionAsync).Is(RoleOperations.DeleteDefinition);
+        definitions.MapGet("/{id}/roleAssignments", ListAssignmentsOfDefinitionAsync).Is(RoleOperations.ListAssignments);
 
         var assignments = v1.MapGroup("/deviceManagement/roleAssignments");
         assignments.MapGet("", ListAssignmentsAsync).Is(RoleOperations.ListAssignments);
@@ -81,6 +82,13 @@ public static class RolesApi
 
     private static async Task<IResult> ListAssignmentsAsync(HttpContext context, RoleService roles) =>
         GraphResults.Collection(context, "deviceManagement/roleAssignments", (await roles.ListAssignmentsAsync(context.CallerTenantId())).Select(a => (JsonNode?)RoleService.ToGraph(a)));
+
+    private static async Task<IResult> ListAssignmentsOfDefinitionAsync(string id, HttpContext context, RoleService roles)
+    {
+        await roles.GetDefinitionAsync(context.CallerTenantId(), id);
+        var assignments = (await roles.ListAssignmentsAsync(context.CallerTenantId())).Where(a => a.RoleDefinitionId == id);
+        return GraphResults.Collection(context, $"deviceManagement/roleDefinitions('{id}')/roleAssignments", assignments.Select(a => (JsonNode?)RoleService.ToGraph(a)));
+    }
 
     private static async Task<IResult> GetAssignmentAsync(string id, HttpContext context, RoleService roles) =>
         GraphResults.Entity(context, "deviceManagement/roleAssignments/$entity", RoleService.ToGraph(await roles.GetAssignmentAsync(context.CallerTenantId(), id)));
@@ -145,7 +153,7 @@ public static class RolesApi
     }
 
     private static RoleAssignmentDraft Draft(RoleAssignmentBody body) =>
-        new(body.DisplayName, body.Description, RoleIdFromBind(body.RoleDefinitionBind), body.Members, body.ResourceScopes);
+        new(body.DisplayName, body.Description, RoleIdFromBind(body.RoleDefinitionBind), body.Members, body.ResourceScopes, body.RoleScopeTagIds);
 
     private static string? RoleIdFromBind(string? bind)
     {
@@ -207,6 +215,9 @@ public static class RolesApi
         public List<string>? Members { get; set; }
 
         public List<string>? ResourceScopes { get; set; }
+
+        /// <summary>Beta: the scope tags whose objects the assignment reaches (none: Default).</summary>
+        public List<string>? RoleScopeTagIds { get; set; }
 
         [JsonPropertyName("roleDefinition@odata.bind")]
         public string? RoleDefinitionBind { get; set; }

@@ -46,5 +46,24 @@ public sealed class EnrollmentConfigurationsRestTests(ScaleUnitFixture fixture) 
         Assert.Equal(HttpStatusCode.NotFound, get.StatusCode);
     }
 
+    [Fact]
+    public async Task Assignments_ReadBackWhatAssignSet()
+    {
+        var (tenantId, _) = await Host.CreateTenantAsync();
+        using var admin = Host.AdminClient(Host.AdminToken(tenantId), "beta");
+        var groupId = (string)(await (await admin.PostAsync("groups", Json("""{"displayName":"Pilot"}"""))).Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
+        var id = (string)(await (await admin.PostAsync("deviceManagement/deviceEnrollmentConfigurations", Json("""{"@odata.type":"#microsoft.graph.deviceEnrollmentLimitConfiguration","displayName":"Three","limit":3}"""))).Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
+
+        var assigned = await admin.PostAsync($"deviceManagement/deviceEnrollmentConfigurations/{id}/assign", Json($$$"""{"enrollmentConfigurationAssignments":[{"target":{"@odata.type":"#microsoft.graph.groupAssignmentTarget","groupId":"{{{groupId}}}"}}]}"""));
+        var assignments = (await admin.GetFromJsonAsync<JsonObject>($"deviceManagement/deviceEnrollmentConfigurations/{id}/assignments"))!["value"]!.AsArray();
+        var missing = await admin.GetAsync($"deviceManagement/deviceEnrollmentConfigurations/{Guid.NewGuid()}/assignments");
+
+        Assert.Equal(HttpStatusCode.NoContent, assigned.StatusCode);
+        var target = Assert.Single(assignments)!["target"]!;
+        Assert.Equal("#microsoft.graph.groupAssignmentTarget", (string?)target["@odata.type"]);
+        Assert.Equal(groupId, (string?)target["groupId"]);
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+    }
+
     private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
 }

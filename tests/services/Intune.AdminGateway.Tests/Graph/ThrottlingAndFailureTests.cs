@@ -35,6 +35,23 @@ public sealed class ThrottlingAndFailureTests(ThrottlingAndFailureTests.Throttle
     }
 
     [Fact]
+    public async Task Batch_BeyondTenantBudget_EachRequestCountsAndTheThrottledCarryRetryAfter()
+    {
+        using var busy = unit.Host.AdminClient(unit.Host.AdminToken(Guid.NewGuid().ToString()));
+        var requests = string.Join(",", Enumerable.Range(1, ThrottledUnit.Budget + 2).Select(i => $$"""{"id":"{{i}}","method":"GET","url":"/deviceManagement/managedDevices"}"""));
+
+        var answer = await GraphBatchTests.BatchAsync(busy, $$"""{"requests":[{{requests}}]}""");
+        var after = await busy.GetAsync("deviceManagement/managedDevices");
+
+        var statuses = Enumerable.Range(1, ThrottledUnit.Budget + 2).Select(i => (int)answer[$"{i}"]["status"]!).ToList();
+        Assert.Equal(Enumerable.Repeat(200, ThrottledUnit.Budget).Concat([429, 429]), statuses);
+        var throttled = answer[$"{ThrottledUnit.Budget + 1}"];
+        Assert.True(int.Parse((string)throttled["headers"]!["Retry-After"]!, System.Globalization.CultureInfo.InvariantCulture) > 0);
+        Assert.Equal("TooManyRequests", (string?)throttled["body"]!["error"]!["code"]);
+        Assert.Equal(HttpStatusCode.TooManyRequests, after.StatusCode);
+    }
+
+    [Fact]
     public async Task UnhandledException_Is500EnvelopeWithoutExceptionText()
     {
         var port = TestStorage.FreeTcpPort();

@@ -18,7 +18,7 @@ public sealed class AdminOperationCoverageTests(ScaleUnitFixture fixture) : ICla
     [Fact]
     public void GraphRoutes_EachDeclareAPermission_AndEachChangeAnAuditActivity()
     {
-        var routes = Endpoints().OfType<RouteEndpoint>().Where(e => e.RoutePattern.RawText?.StartsWith("/v1.0", StringComparison.Ordinal) == true).ToList();
+        var routes = Endpoints().OfType<RouteEndpoint>().Where(e => e.RoutePattern.RawText?.StartsWith("/v1.0", StringComparison.Ordinal) == true || e.RoutePattern.RawText?.StartsWith("/beta", StringComparison.Ordinal) == true).ToList();
 
         var problems = new List<string>();
         foreach (var route in routes)
@@ -29,8 +29,12 @@ public sealed class AdminOperationCoverageTests(ScaleUnitFixture fixture) : ICla
             problems.AddRange(Check(name, operation is null ? [] : [operation], mutating: !HttpMethods.IsGet(method)));
         }
 
-        Assert.True(routes.Count >= 60, $"Expected the whole Graph surface, found {routes.Count} routes.");
+        Assert.True(routes.Count >= 120, $"Expected the whole Graph surface under both roots, found {routes.Count} routes.");
         Assert.Empty(problems);
+        // Beta is a superset: every v1.0 route is also served under /beta.
+        var beta = routes.Select(r => r.RoutePattern.RawText!).Where(t => t.StartsWith("/beta", StringComparison.Ordinal)).ToHashSet(StringComparer.Ordinal);
+        var missingInBeta = routes.Select(r => r.RoutePattern.RawText!).Where(t => t.StartsWith("/v1.0", StringComparison.Ordinal) && !beta.Contains("/beta" + t["/v1.0".Length..])).ToList();
+        Assert.Empty(missingInBeta);
     }
 
     [Fact]
