@@ -70,7 +70,9 @@ internal sealed partial class DeviceGrain : IDeviceAppsGrain
                 continue;
             }
 
-            var fresh = held is null || held.Action != action;
+            // A new action, or a new package to install, starts over from pending.
+            var fresh = held is null || held.Action != action
+                || (action == AppAction.Install && held.Package?.FileId != app.Package?.FileId);
             held ??= new DeviceAppState();
             held.Version = app.Version;
             held.Action = action;

@@ -128,6 +128,32 @@ public sealed class AppDeliveryTests(MobileAppsSdkTests.Unit unit, ITestOutputHe
     }
 
     [Fact]
+    public async Task NewContentVersion_IsPendingUntilTheDeviceInstallsIt()
+    {
+        var graph = unit.Graph();
+        using var device = await EnrollAsync(index: 6);
+        var app = await PublishAsync(graph, PackagedFile.Random(3_000, seed: 41));
+        await AssignAsync(graph, app.Id!, new MobileAppAssignment { Intent = InstallIntent.Required, Target = new AllDevicesAssignmentTarget() });
+        await device.SyncAsync();
+        var second = PackagedFile.Random(4_000, seed: 42);
+        var content = graph.DeviceAppManagement.MobileApps[app.Id].GraphWin32LobApp.ContentVersions;
+        var version = await content.PostAsync(new MobileAppContent());
+        var file = await content[version!.Id].Files.PostAsync(MobileAppsSdkTests.FileFor(second, "setup.intunewin"));
+        await UploadAsync(file!.AzureStorageUri!, second.Upload);
+        await content[version.Id].Files[file.Id].Commit.PostAsync(new CommitPostRequestBody { FileEncryptionInfo = second.EncryptionInfo() });
+        await graph.DeviceAppManagement.MobileApps[app.Id].PatchAsync(new Win32LobApp { CommittedContentVersion = version.Id });
+
+        await device.CheckInAsync();
+        var pending = await InstallSummaryAsync(app.Id!);
+        await device.CheckInAsync();
+        var installed = await InstallSummaryAsync(app.Id!);
+
+        Assert.Contains("\"pendingInstallDeviceCount\":1", pending, StringComparison.Ordinal);
+        Assert.Contains("\"installedDeviceCount\":1", installed, StringComparison.Ordinal);
+        Assert.Equal(second.Content, device.Apps!.Installed[app.Id!]);
+    }
+
+    [Fact]
     public async Task DetectedApps_OfAnotherTenantsDeviceOrAnUnknownOne_IsNotFound()
     {
         using var device = await EnrollAsync(index: 5);
