@@ -12,8 +12,10 @@ using Intune.AdminGateway.Moves;
 using Intune.AdminGateway.Operations;
 using Intune.AdminGateway.RateLimiting;
 using Intune.AdminGateway.Resources.AccessVerdicts;
+using Intune.AdminGateway.Resources.AdminObjects;
 using Intune.AdminGateway.Resources.AuditEvents;
 using Intune.AdminGateway.Resources.DeviceActions;
+using Intune.AdminGateway.Resources.DeviceCategories;
 using Intune.AdminGateway.Resources.EnrollmentConfigurations;
 using Intune.AdminGateway.Resources.EnrollmentTokens;
 using Intune.AdminGateway.Resources.Groups;
@@ -23,6 +25,7 @@ using Intune.AdminGateway.Resources.RetireRequests;
 using Intune.AdminGateway.Resources.Roles;
 using Intune.AdminGateway.Resources.RoleScopeTags;
 using Intune.AdminGateway.Resources.TenantSettings;
+using Intune.AdminGateway.Resources.TermsAndConditions;
 using Intune.AdminGateway.Resources.Users;
 using Intune.ClusterConfig;
 using Intune.Routing;
@@ -106,6 +109,8 @@ public static class AdminGatewayExtensions
             v1.MapTenantSettingsApi();
             v1.MapRetireRequestsApi();
             v1.MapAccessVerdictsApi();
+            v1.MapAdminObjectsApi(DeviceCategories.Kind);
+            v1.MapAdminObjectsApi(TermsAndConditions.Kind);
             if (version == GraphVersions.Beta)
             {
                 // Resources Graph has in beta only.
@@ -146,6 +151,7 @@ public static class AdminGatewayExtensions
         services.AddSingleton<EnrollmentTokenService>();
         services.AddSingleton<RoleService>();
         services.AddSingleton<RoleScopeTagService>();
+        services.AddSingleton<AdminObjectService>();
         services.AddSingleton<AuditEventService>();
         services.AddSingleton<TenantSettingsService>();
         services.AddSingleton<RetireRequestService>();
