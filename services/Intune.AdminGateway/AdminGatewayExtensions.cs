@@ -20,6 +20,7 @@ using Intune.AdminGateway.Resources.EnrollmentConfigurations;
 using Intune.AdminGateway.Resources.EnrollmentTokens;
 using Intune.AdminGateway.Resources.Groups;
 using Intune.AdminGateway.Resources.ManagedDevices;
+using Intune.AdminGateway.Resources.NotificationMessageTemplates;
 using Intune.AdminGateway.Resources.Policies;
 using Intune.AdminGateway.Resources.RetireRequests;
 using Intune.AdminGateway.Resources.Roles;
@@ -111,6 +112,8 @@ public static class AdminGatewayExtensions
             v1.MapAccessVerdictsApi();
             v1.MapAdminObjectsApi(DeviceCategories.Kind);
             v1.MapAdminObjectsApi(TermsAndConditions.Kind);
+            v1.MapAdminObjectsApi(NotificationMessageTemplates.Templates);
+            v1.MapAdminObjectsApi(NotificationMessageTemplates.LocalizedMessages);
             if (version == GraphVersions.Beta)
             {
                 // Resources Graph has in beta only.

@@ -63,6 +63,28 @@ public sealed class AdminObjectsSdkTests(ScaleUnitFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task NotificationTemplates_WithLocalizedMessages_NestedUnderTheirTemplate()
+    {
+        var (tenantId, _) = await Host.CreateTenantAsync();
+        var graph = GraphSdkClient.For(Host, tenantId);
+        using var stranger = Host.AdminClient(Host.AdminToken(Guid.NewGuid().ToString()));
+
+        var template = await graph.DeviceManagement.NotificationMessageTemplates.PostAsync(new NotificationMessageTemplate { DisplayName = "Noncompliant", DefaultLocale = "en-us", BrandingOptions = NotificationTemplateBrandingOptions.IncludeCompanyLogo });
+        var message = await graph.DeviceManagement.NotificationMessageTemplates[template!.Id].LocalizedNotificationMessages.PostAsync(new LocalizedNotificationMessage { Locale = "en-us", Subject = "Your device", MessageTemplate = "Please update it.", IsDefault = true });
+        var messages = await graph.DeviceManagement.NotificationMessageTemplates[template.Id].LocalizedNotificationMessages.GetAsync();
+        var ofNothing = await Assert.ThrowsAsync<ODataError>(() => graph.DeviceManagement.NotificationMessageTemplates[Guid.NewGuid().ToString()].LocalizedNotificationMessages.GetAsync());
+        var ofAnotherTenant = await stranger.GetAsync($"deviceManagement/notificationMessageTemplates/{template.Id}/localizedNotificationMessages");
+        var badLocale = await Assert.ThrowsAsync<ODataError>(() => graph.DeviceManagement.NotificationMessageTemplates[template.Id].LocalizedNotificationMessages.PostAsync(new LocalizedNotificationMessage { Locale = "English", Subject = "s", MessageTemplate = "m" }));
+
+        Assert.Equal(NotificationTemplateBrandingOptions.IncludeCompanyLogo, template.BrandingOptions);
+        Assert.Equal("Your device", Assert.Single(messages!.Value!).Subject);
+        Assert.Equal(message!.Id, messages.Value![0].Id);
+        Assert.Equal(404, ofNothing.ResponseStatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, ofAnotherTenant.StatusCode);
+        Assert.Equal(400, badLocale.ResponseStatusCode);
+    }
+
+    [Fact]
     public async Task BackupThenRestore_ReadEverythingDeleteRecreateFromTheExport_ReadsBackTheSame()
     {
         var (tenantId, _) = await Host.CreateTenantAsync();
