@@ -12,19 +12,23 @@ using Intune.AdminGateway.Moves;
 using Intune.AdminGateway.Operations;
 using Intune.AdminGateway.RateLimiting;
 using Intune.AdminGateway.Resources.AccessVerdicts;
+using Intune.AdminGateway.Resources.AdminObjects;
 using Intune.AdminGateway.Resources.AuditEvents;
 using Intune.AdminGateway.Resources.DeviceActions;
+using Intune.AdminGateway.Resources.DeviceCategories;
 using Intune.AdminGateway.Resources.EnrollmentConfigurations;
 using Intune.AdminGateway.Resources.EnrollmentTokens;
 using Intune.AdminGateway.Resources.Groups;
 using Intune.AdminGateway.Resources.ManagedDevices;
 using Intune.AdminGateway.Resources.AppConfigurations;
 using Intune.AdminGateway.Resources.MobileApps;
+using Intune.AdminGateway.Resources.NotificationMessageTemplates;
 using Intune.AdminGateway.Resources.Policies;
 using Intune.AdminGateway.Resources.RetireRequests;
 using Intune.AdminGateway.Resources.Roles;
 using Intune.AdminGateway.Resources.RoleScopeTags;
 using Intune.AdminGateway.Resources.TenantSettings;
+using Intune.AdminGateway.Resources.TermsAndConditions;
 using Intune.AdminGateway.Resources.Users;
 using Intune.ClusterConfig;
 using Intune.Routing;
@@ -112,6 +116,10 @@ public static class AdminGatewayExtensions
             v1.MapAccessVerdictsApi();
             v1.MapMobileAppsApi();
             v1.MapAppConfigurationsApi();
+            v1.MapAdminObjectsApi(DeviceCategories.Kind);
+            v1.MapAdminObjectsApi(TermsAndConditions.Kind);
+            v1.MapAdminObjectsApi(NotificationMessageTemplates.Templates);
+            v1.MapAdminObjectsApi(NotificationMessageTemplates.LocalizedMessages);
             if (version == GraphVersions.Beta)
             {
                 // Resources Graph has in beta only.
@@ -152,6 +160,7 @@ public static class AdminGatewayExtensions
         services.AddSingleton<EnrollmentTokenService>();
         services.AddSingleton<RoleService>();
         services.AddSingleton<RoleScopeTagService>();
+        services.AddSingleton<AdminObjectService>();
         services.AddSingleton<AuditEventService>();
         services.AddSingleton<TenantSettingsService>();
         services.AddSingleton<RetireRequestService>();

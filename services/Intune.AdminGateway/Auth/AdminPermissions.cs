@@ -48,6 +48,10 @@ public static class AdminPermissions
     public const string RolesRead = "Microsoft.Intune_Roles_Read";
     public const string RolesWrite = "Microsoft.Intune_Roles_Update";
     public const string AuditRead = "Microsoft.Intune_Audit_Read";
+    public const string TermsAndConditionsRead = "Microsoft.Intune_TermsAndConditions_Read";
+    public const string TermsAndConditionsCreate = "Microsoft.Intune_TermsAndConditions_Create";
+    public const string TermsAndConditionsUpdate = "Microsoft.Intune_TermsAndConditions_Update";
+    public const string TermsAndConditionsDelete = "Microsoft.Intune_TermsAndConditions_Delete";
 
     public static readonly IReadOnlyList<string> All = typeof(AdminPermissions).GetFields()
         .Where(f => f.IsLiteral && f.FieldType == typeof(string))

@@ -73,11 +73,11 @@ public sealed class GraphRoutesTests(ScaleUnitFixture fixture) : IClassFixture<S
         var (tenantId, _) = await Host.CreateTenantAsync();
         var graph = GraphSdkClient.For(Host, tenantId);
 
-        // deviceCategories is a Graph collection this gateway does not serve (yet): the SDK must read why.
-        var error = await Assert.ThrowsAsync<ODataError>(() => graph.DeviceManagement.DeviceCategories.GetAsync());
+        // exchangeConnectors is a Graph collection this gateway does not serve: the SDK must read why.
+        var error = await Assert.ThrowsAsync<ODataError>(() => graph.DeviceManagement.ExchangeConnectors.GetAsync());
 
         Assert.Equal(400, error.ResponseStatusCode);
-        Assert.Equal("Resource not found for the segment 'deviceCategories'.", error.Error!.Message);
+        Assert.Equal("Resource not found for the segment 'exchangeConnectors'.", error.Error!.Message);
     }
 
     [Fact]
