@@ -1,6 +1,6 @@
 using Intune.Grains.Errors;
-using Orleans.Concurrency;
 using Intune.Grains.Policies;
+using Orleans.Concurrency;
 
 namespace Intune.Grains.Apps;
 

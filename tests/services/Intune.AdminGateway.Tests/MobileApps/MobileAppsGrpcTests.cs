@@ -98,15 +98,21 @@ public sealed class AppConfigurationsGrpcTests(MobileAppsSdkTests.Unit unit) : I
         var auth = new Metadata { { "Authorization", $"Bearer {unit.Token(unit.TenantId)}" } };
         var app = await unit.Graph().DeviceAppManagement.MobileApps.PostAsync(new Microsoft.Graph.Models.IosStoreApp { DisplayName = "Mail", Publisher = "Contoso", BundleId = "com.contoso.mail", AppStoreUrl = "https://apps.apple.com/app/id1" });
 
-        var created = await configurations.CreateAppConfigurationAsync(new V1.AppConfigurationBody { GraphBody = Google.Protobuf.JsonParser.Default.Parse<Struct>(
-            $$"""{"@odata.type":"#microsoft.graph.iosMobileAppConfiguration","displayName":"Mail","targetedMobileApps":["{{app!.Id}}"],"settings":[{"appConfigKey":"u","appConfigKeyType":"stringType","appConfigKeyValue":"{{"{{userprincipalname}}"}}"}]}""") }, auth);
+        var created = await configurations.CreateAppConfigurationAsync(new V1.AppConfigurationBody
+        {
+            GraphBody = Google.Protobuf.JsonParser.Default.Parse<Struct>(
+            $$"""{"@odata.type":"#microsoft.graph.iosMobileAppConfiguration","displayName":"Mail","targetedMobileApps":["{{app!.Id}}"],"settings":[{"appConfigKey":"u","appConfigKeyType":"stringType","appConfigKeyValue":"{{"{{userprincipalname}}"}}"}]}""")
+        }, auth);
         var assigned = await configurations.AssignAppConfigurationAsync(new V1.UpdateAppConfigurationRequest
         {
             Id = created.Id,
             GraphBody = Google.Protobuf.JsonParser.Default.Parse<Struct>("""{"assignments":[{"target":{"@odata.type":"#microsoft.graph.allLicensedUsersAssignmentTarget"}}]}"""),
         }, auth);
-        var foreign = await Assert.ThrowsAsync<RpcException>(() => configurations.CreateAppConfigurationAsync(new V1.AppConfigurationBody { GraphBody = Google.Protobuf.JsonParser.Default.Parse<Struct>(
-            $$"""{"@odata.type":"#microsoft.graph.iosMobileAppConfiguration","displayName":"X","targetedMobileApps":["{{Guid.NewGuid()}}"]}""") }, auth).ResponseAsync);
+        var foreign = await Assert.ThrowsAsync<RpcException>(() => configurations.CreateAppConfigurationAsync(new V1.AppConfigurationBody
+        {
+            GraphBody = Google.Protobuf.JsonParser.Default.Parse<Struct>(
+            $$"""{"@odata.type":"#microsoft.graph.iosMobileAppConfiguration","displayName":"X","targetedMobileApps":["{{Guid.NewGuid()}}"]}""")
+        }, auth).ResponseAsync);
 
         Assert.Equal("{{userprincipalname}}", created.GraphBody.Fields["settings"].ListValue.Values[0].StructValue.Fields["appConfigKeyValue"].StringValue);
         Assert.Single(assigned.GraphBody.Fields["assignments"].ListValue.Values);
