@@ -30,27 +30,38 @@ public sealed class TenantMoveMarkOptionsValidator : IValidateOptions<TenantMove
 
 /// <summary>
 /// Gateways' cached view of the move marks of the units they reach (<see cref="ITenantMoveMarkGrain"/>),
-/// per unit (grain factory) and tenant.
+/// per unit (grain factory) and tenant. Concurrent callers share one lookup: when the entry
+/// expires under a burst (a nudge wave: thousands of check-ins of one tenant at once), one call
+/// goes to the grain instead of one per check-in, which had queued thousands of calls on its
+/// activations until they timed out. A lookup is shared only while younger than the cache time,
+/// so a mark set after it started is seen within that time, as a move relies on.
 /// </summary>
 public sealed class TenantMoveMarks(TenantMoveMarkOptions options, TimeProvider time)
 {
-    private readonly ConditionalWeakTable<IGrainFactory, ConcurrentDictionary<string, (TenantMoveMark? Mark, DateTimeOffset Expires)>> _cache = new();
+    private readonly ConditionalWeakTable<IGrainFactory, Dictionary<string, Lookup>> _cache = new();
 
     public async ValueTask<TenantMoveMark?> GetAsync(IGrainFactory unit, string tenantId)
     {
-        var marks = _cache.GetValue(unit, _ => new ConcurrentDictionary<string, (TenantMoveMark?, DateTimeOffset)>(StringComparer.Ordinal));
+        if (options.CacheSeconds == 0)
+        {
+            return await unit.GetGrain<ITenantMoveMarkGrain>(tenantId).GetAsync();
+        }
+
+        var marks = _cache.GetValue(unit, _ => new Dictionary<string, Lookup>(StringComparer.Ordinal));
         var now = time.GetUtcNow();
-        if (marks.TryGetValue(tenantId, out var cached) && cached.Expires > now)
+        Lookup lookup;
+        lock (marks)
         {
-            return cached.Mark;
+            if (!marks.TryGetValue(tenantId, out lookup!) || lookup.Expires <= now || lookup.Mark.IsFaulted || lookup.Mark.IsCanceled)
+            {
+                // Expires counts from the start of the lookup: the mark it returns is at least that fresh.
+                lookup = new Lookup(unit.GetGrain<ITenantMoveMarkGrain>(tenantId).GetAsync(), now.AddSeconds(options.CacheSeconds));
+                marks[tenantId] = lookup;
+            }
         }
 
-        var mark = await unit.GetGrain<ITenantMoveMarkGrain>(tenantId).GetAsync();
-        if (options.CacheSeconds > 0)
-        {
-            marks[tenantId] = (mark, now.AddSeconds(options.CacheSeconds));
-        }
-
-        return mark;
+        return await lookup.Mark;
     }
+
+    private sealed record Lookup(Task<TenantMoveMark?> Mark, DateTimeOffset Expires);
 }
