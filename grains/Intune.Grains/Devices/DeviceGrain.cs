@@ -26,7 +26,7 @@ internal sealed partial class DeviceGrain(
     private DateTimeOffset _lastSync;
 
     /// <summary>The catalog row as this activation last wrote it (its last-sync time aside), and that time.</summary>
-    private string? _catalogListed;
+    private UInt128? _catalogListed;
     private DateTimeOffset _catalogSynced;
 
     /// <summary>The tenant assignment version the effective set was last worked out at (in memory: working it out again finds nothing new).</summary>
@@ -173,7 +173,8 @@ internal sealed partial class DeviceGrain(
         // The catalog lists devices: a write that changed only what it does not show (a
         // delivered policy that left the compliance state as it was) skips its row, whose
         // last-sync time may then lag by up to the interval the state itself accepts.
-        var listed = System.Text.Json.JsonSerializer.Serialize(view with { LastSyncDateTime = default });
+        // A 128-bit hash, not the text: every active device keeps it, so it must stay small.
+        var listed = System.IO.Hashing.XxHash128.HashToUInt128(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(view with { LastSyncDateTime = default }));
         if (listed == _catalogListed && _lastSync - _catalogSynced < LastSyncPersistInterval)
         {
             return;
