@@ -2,7 +2,6 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
-using Azure.Data.Tables;
 using Grpc.Core;
 using Intune.Device.V1;
 
@@ -59,18 +58,28 @@ public sealed class DeviceGatewayTests(ScaleUnitFixture fixture) : IClassFixture
     [Fact]
     public async Task CheckIn_ChangedFacts_IsPersisted()
     {
-        var (_, token) = await Host.CreateTenantAsync();
-        using var device = Host.NewDevice(Platform.Windows);
-        await device.EnrollAsync(token);
+        // Its own unit, restarted on the same storage: the new OS version must come back from the
+        // device's state and from the catalog row, not from an activation that still holds it.
+        await using var first = new ScaleUnitTestHost();
+        await first.StartAsync();
+        var (tenantId, token) = await first.CreateTenantAsync();
+        using var device = first.NewDevice(Platform.Windows);
+        var deviceId = (await device.EnrollAsync(token)).DeviceId;
         await device.CheckInAsync();
-        var before = await SnapshotAsync();
-
         var client = device.CreateClient(device.Certificate, device.CertificateAuthority);
         var facts = device.Profile.Facts();
         facts.OsVersion = "10.0.26100.2314";
         await client.CheckInAsync(new CheckInRequest { Facts = facts, AssignmentEtag = device.AssignmentEtag });
+        await first.StopAsync();
 
-        Assert.NotEqual(before, await SnapshotAsync());
+        await using var second = new ScaleUnitTestHost(first.StoragePrefix);
+        await second.StartAsync();
+        using var admin = second.AdminClient(second.AdminToken(tenantId));
+        var read = await admin.GetFromJsonAsync<JsonObject>($"deviceManagement/managedDevices/{deviceId}");
+        var listed = await admin.GetFromJsonAsync<JsonObject>("deviceManagement/managedDevices");
+
+        Assert.Equal("10.0.26100.2314", (string?)read!["osVersion"]);
+        Assert.Equal("10.0.26100.2314", (string?)Assert.Single(listed!["value"]!.AsArray())!["osVersion"]);
     }
 
     [Fact]
@@ -131,20 +140,8 @@ public sealed class DeviceGatewayTests(ScaleUnitFixture fixture) : IClassFixture
     }
 
     /// <summary>Every row of this unit's state and catalog tables with its ETag: any write changes it.</summary>
-    private async Task<string> SnapshotAsync()
-    {
-        var rows = new List<string>();
-        foreach (var table in new[] { $"{Host.StoragePrefix}grainstate", $"{Host.StoragePrefix}devices" })
-        {
-            await foreach (var entity in Host.Tables.GetTableClient(table).QueryAsync<TableEntity>(select: ["PartitionKey"]))
-            {
-                rows.Add($"{table}/{entity.PartitionKey}/{entity.RowKey}/{entity.ETag}");
-            }
-        }
-
-        rows.Sort(StringComparer.Ordinal);
-        return string.Join('\n', rows);
-    }
+    /// <summary>Every row and blob of every store of the unit (<see cref="UnitStorageSnapshot"/>).</summary>
+    private Task<string> SnapshotAsync() => UnitStorageSnapshot.TakeAsync(Host);
 
     /// <summary>A certificate with the right subject that this unit's CA never signed.</summary>
     private static X509Certificate2 SelfSignedLike(string tenantId, string deviceId)

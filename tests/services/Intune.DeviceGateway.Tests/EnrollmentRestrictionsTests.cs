@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using Azure.Data.Tables;
 using Grpc.Core;
 using Intune.AdminGateway.Resources.EnrollmentTokens;
 using Intune.Device.V1;
@@ -321,26 +320,6 @@ public sealed class EnrollmentRestrictionsTests(ScaleUnitFixture fixture) : ICla
         return error;
     }
 
-    private async Task<string> SnapshotAsync()
-    {
-        var rows = new List<string>();
-        foreach (var table in new[] { $"{Host.StoragePrefix}grainstate", $"{Host.StoragePrefix}devices" })
-        {
-            try
-            {
-                await foreach (var entity in Host.Tables.GetTableClient(table).QueryAsync<TableEntity>(select: ["PartitionKey"]))
-                {
-                    rows.Add($"{table}/{entity.PartitionKey}/{entity.RowKey}/{entity.ETag}");
-                }
-            }
-            catch (Azure.RequestFailedException ex) when (ex.Status == 404)
-            {
-                // The catalog table appears with the first enrolled device; a missing table is part of the snapshot.
-                rows.Add($"{table}: none");
-            }
-        }
-
-        rows.Sort(StringComparer.Ordinal);
-        return string.Join('\n', rows);
-    }
+    /// <summary>Every row and blob of every store of the unit (<see cref="UnitStorageSnapshot"/>).</summary>
+    private Task<string> SnapshotAsync() => UnitStorageSnapshot.TakeAsync(Host);
 }

@@ -43,10 +43,32 @@ internal sealed class AuditEventsGrpcService(AuditEventService events, AuditLog 
                 ActorIpAddress = e.Actor.IpAddress ?? string.Empty,
             };
             message.ResourceIds.AddRange(e.Resources.Select(r => r.ResourceId));
+            message.Resources.AddRange(e.Resources.Select(ToMessage));
             return message;
         }));
         return response;
     }
+    private static Admin.V1.AuditResource ToMessage(Intune.Grains.Audit.AuditResource resource)
+    {
+        var message = new Admin.V1.AuditResource { DisplayName = resource.DisplayName, Type = resource.AuditResourceType, ResourceId = resource.ResourceId };
+        message.ModifiedProperties.AddRange(resource.ModifiedProperties.Select(p =>
+        {
+            var property = new Admin.V1.AuditProperty { DisplayName = p.DisplayName };
+            if (p.OldValue is not null)
+            {
+                property.OldValue = p.OldValue;
+            }
+
+            if (p.NewValue is not null)
+            {
+                property.NewValue = p.NewValue;
+            }
+
+            return property;
+        }));
+        return message;
+    }
+
     public override Task<GetAuditCategoriesResponse> GetAuditCategories(GetAuditCategoriesRequest request, ServerCallContext context)
     {
         var response = new GetAuditCategoriesResponse();

@@ -126,6 +126,7 @@ internal sealed class ManagedDevicesGrpcService(ManagedDeviceQueryService querie
         SerialNumber = device.Hardware.SerialNumber ?? device.Facts.SerialNumber ?? string.Empty,
         EnrolledDateTime = Timestamp.FromDateTimeOffset(device.EnrolledDateTime),
         LastSyncDateTime = Timestamp.FromDateTimeOffset(device.LastSyncDateTime),
+        Notes = device.Notes ?? string.Empty,
     };
 }
 

@@ -49,15 +49,19 @@ public sealed class AdminGrpcTests(AdminGrpcTests.Tenant tenant) : IClassFixture
     [Fact]
     public async Task GetManagedDevice_OfAnotherTenant_IsNotFound()
     {
+        // A really enrolled device (its Device grain exists), so NotFound can only come from the tenant rule.
         var devices = new Admin.V1.ManagedDevices.ManagedDevicesClient(tenant.Channel);
-        var someone = tenant.Seeded[0].Id;
+        using var device = tenant.Host.NewDevice(Intune.Device.V1.Platform.Windows, index: 1);
+        var deviceId = (await device.EnrollAsync(tenant.EnrollmentToken)).DeviceId;
 
-        var own = await devices.ListManagedDevicesAsync(new ListManagedDevicesRequest { PageSize = 1 }, tenant.Auth());
+        var own = await devices.GetManagedDeviceAsync(new GetManagedDeviceRequest { Id = deviceId }, tenant.Auth());
         var error = await Assert.ThrowsAsync<RpcException>(() =>
-            devices.GetManagedDeviceAsync(new GetManagedDeviceRequest { Id = someone }, tenant.Auth(Guid.NewGuid().ToString())).ResponseAsync);
+            devices.GetManagedDeviceAsync(new GetManagedDeviceRequest { Id = deviceId }, tenant.Auth(Guid.NewGuid().ToString())).ResponseAsync);
 
-        Assert.Single(own.Devices);
+        Assert.Equal(deviceId, own.Id);
+        Assert.Equal("Windows", own.OperatingSystem);
         Assert.Equal(StatusCode.NotFound, error.StatusCode);
+        Assert.DoesNotContain(tenant.TenantId, error.Status.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -119,6 +123,8 @@ public sealed class AdminGrpcTests(AdminGrpcTests.Tenant tenant) : IClassFixture
 
         public string TenantId { get; private set; } = string.Empty;
 
+        public string EnrollmentToken { get; private set; } = string.Empty;
+
         public IReadOnlyList<Intune.Grains.Devices.ManagedDeviceView> Seeded { get; private set; } = [];
 
         public GrpcChannel Channel { get; private set; } = null!;
@@ -129,7 +135,7 @@ public sealed class AdminGrpcTests(AdminGrpcTests.Tenant tenant) : IClassFixture
         public async Task InitializeAsync()
         {
             await Host.StartAsync();
-            (TenantId, _) = await Host.CreateTenantAsync();
+            (TenantId, EnrollmentToken) = await Host.CreateTenantAsync();
             Seeded = await Host.SeedAsync(TenantId, 60, seed: 11);
             Channel = GrpcChannel.ForAddress($"http://127.0.0.1:{Host.AdminGrpcPort}");
         }

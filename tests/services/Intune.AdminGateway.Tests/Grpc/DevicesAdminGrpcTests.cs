@@ -95,16 +95,28 @@ public sealed class DevicesAdminGrpcTests(DevicesAdminGrpcTests.Tenant tenant) :
     [Fact]
     public async Task UpdateManagedDevice_NotesAndOwnerType_AreChangedAndAuditedWithOldAndNewValues()
     {
+        using var device = tenant.Host.NewDevice(Platform.Windows, index: 5);
+        var deviceId = (await device.EnrollAsync(tenant.EnrollmentToken)).DeviceId;
         var devices = new Admin.V1.ManagedDevices.ManagedDevicesClient(tenant.Channel);
+        var before = await devices.GetManagedDeviceAsync(new GetManagedDeviceRequest { Id = deviceId }, tenant.Auth());
 
-        var updated = await devices.UpdateManagedDeviceAsync(new UpdateManagedDeviceRequest { Id = tenant.DeviceId, Notes = "Loaner", ManagedDeviceOwnerType = "personal" }, tenant.Auth());
-        var read = await new Admin.V1.ManagedDevices.ManagedDevicesClient(tenant.Channel).GetManagedDeviceAsync(new GetManagedDeviceRequest { Id = tenant.DeviceId }, tenant.Auth());
+        var updated = await devices.UpdateManagedDeviceAsync(new UpdateManagedDeviceRequest { Id = deviceId, Notes = "Loaner", ManagedDeviceOwnerType = "personal" }, tenant.Auth());
+        var read = await devices.GetManagedDeviceAsync(new GetManagedDeviceRequest { Id = deviceId }, tenant.Auth());
         var events = await new AuditEvents.AuditEventsClient(tenant.Channel)
             .ListAuditEventsAsync(new ListAuditEventsRequest { Filter = "activityType eq 'Patch ManagedDevice'" }, tenant.Auth());
 
+        Assert.Equal("company", before.ManagedDeviceOwnerType);
         Assert.Equal("personal", updated.ManagedDeviceOwnerType);
         Assert.Equal("personal", read.ManagedDeviceOwnerType);
-        Assert.Contains(events.Events, e => e.ResourceIds.Contains(tenant.DeviceId) && e.ActivityResult == "Success");
+        Assert.Equal("Loaner", read.Notes);
+        var audited = Assert.Single(events.Events, e => e.ResourceIds.Contains(deviceId));
+        Assert.Equal("Success", audited.ActivityResult);
+        var changes = Assert.Single(audited.Resources, r => r.ResourceId == deviceId).ModifiedProperties.ToDictionary(p => p.DisplayName);
+        Assert.Equal(["managedDeviceOwnerType", "notes"], changes.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal("company", changes["managedDeviceOwnerType"].OldValue);
+        Assert.Equal("personal", changes["managedDeviceOwnerType"].NewValue);
+        Assert.False(changes["notes"].HasOldValue, "the device had no notes before");
+        Assert.Equal("Loaner", changes["notes"].NewValue);
     }
 
     [Theory]
@@ -149,13 +161,20 @@ public sealed class DevicesAdminGrpcTests(DevicesAdminGrpcTests.Tenant tenant) :
     [Fact]
     public async Task ListDeviceCompliancePolicyStates_OwnDeviceAnswersAndAnotherTenantsIsNotFound()
     {
+        using var device = tenant.Host.NewDevice(Platform.Windows, index: 6);
+        var deviceId = (await device.EnrollAsync(tenant.EnrollmentToken)).DeviceId;
+        var policyId = await tenant.AssignCompliancePolicyAsync("Windows passcode", deviceId);
+        await device.CheckInAsync();
         var devices = new Admin.V1.ManagedDevices.ManagedDevicesClient(tenant.Channel);
 
-        var own = await devices.ListDeviceCompliancePolicyStatesAsync(new ListDeviceCompliancePolicyStatesRequest { Id = tenant.DeviceId }, tenant.Auth(role: "Read Only Operator"));
+        var own = await devices.ListDeviceCompliancePolicyStatesAsync(new ListDeviceCompliancePolicyStatesRequest { Id = deviceId }, tenant.Auth(role: "Read Only Operator"));
         var foreign = await Assert.ThrowsAsync<RpcException>(() =>
-            devices.ListDeviceCompliancePolicyStatesAsync(new ListDeviceCompliancePolicyStatesRequest { Id = tenant.DeviceId }, tenant.Auth(Guid.NewGuid().ToString())).ResponseAsync);
+            devices.ListDeviceCompliancePolicyStatesAsync(new ListDeviceCompliancePolicyStatesRequest { Id = deviceId }, tenant.Auth(Guid.NewGuid().ToString())).ResponseAsync);
 
-        Assert.All(own.States, s => Assert.False(string.IsNullOrEmpty(s.Id)));
+        var state = Assert.Single(own.States, s => s.Id == policyId);
+        Assert.Equal("Windows passcode", state.DisplayName);
+        Assert.Equal(1, state.Version);
+        Assert.Contains(state.SettingStates, setting => setting.Setting.Contains("passwordRequired", StringComparison.Ordinal));
         Assert.Equal(StatusCode.NotFound, foreign.StatusCode);
     }
 
@@ -176,7 +195,8 @@ public sealed class DevicesAdminGrpcTests(DevicesAdminGrpcTests.Tenant tenant) :
             .ListAuditEventsAsync(new ListAuditEventsRequest { Filter = "activityType eq 'Revoke EnrollmentToken'" }, tenant.Auth());
 
         Assert.True(Assert.Single(listed.Tokens, t => t.TokenId == created.TokenId).Revoked);
-        Assert.NotEqual(StatusCode.OK, refused.StatusCode);
+        Assert.Equal(StatusCode.PermissionDenied, refused.StatusCode);
+        Assert.Contains("revoked", refused.Status.Detail, StringComparison.Ordinal);
         Assert.Equal(StatusCode.NotFound, unknown.StatusCode);
         Assert.Contains(events.Events, e => e.ResourceIds.Contains(created.TokenId) && e.ActivityResult == "Success");
         Assert.Contains(events.Events, e => e.ActivityResult == "Failure");
@@ -304,6 +324,24 @@ public sealed class DevicesAdminGrpcTests(DevicesAdminGrpcTests.Tenant tenant) :
             using var device = Host.NewDevice(Platform.Windows);
             DeviceId = (await device.EnrollAsync(EnrollmentToken)).DeviceId;
             Channel = GrpcChannel.ForAddress($"http://127.0.0.1:{Host.AdminGrpcPort}");
+        }
+
+        /// <summary>A Windows compliance policy (a password required) assigned over gRPC to a group holding only this device; returns the policy id.</summary>
+        public async Task<string> AssignCompliancePolicyAsync(string name, string deviceId)
+        {
+            var policies = new DevicePolicies.DevicePoliciesClient(Channel);
+            var groups = new Groups.GroupsClient(Channel);
+            var body = Struct.Parser.ParseJson($$"""
+                {"@odata.type":"#microsoft.graph.windows10CompliancePolicy","displayName":"{{name}}","passwordRequired":true,
+                 "scheduledActionsForRule":[{"ruleName":"PasswordRequired","scheduledActionConfigurations":[{"actionType":"block","gracePeriodHours":0}]}]}
+                """);
+            var policy = await policies.CreatePolicyAsync(new CreatePolicyRequest { Kind = PolicyKind.Compliance, GraphBody = body }, Auth());
+            var group = await groups.CreateGroupAsync(new CreateGroupRequest { DisplayName = name }, Auth());
+            await groups.AddGroupMembersAsync(new AddGroupMembersRequest { GroupId = group.Id, Members = { new GroupMember { Kind = GroupMemberKind.Device, Id = deviceId } } }, Auth());
+            var assign = new AssignPolicyRequest { Kind = PolicyKind.Compliance, Id = policy.Id };
+            assign.Targets.Add(new PolicyAssignmentTarget { Kind = AssignmentTargetKind.Group, GroupId = group.Id });
+            await policies.AssignPolicyAsync(assign, Auth());
+            return policy.Id;
         }
 
         public async Task DisposeAsync()
