@@ -10,7 +10,9 @@ namespace Intune.Silo.Hosting;
 /// </summary>
 public static class ScaleUnitHost
 {
-    public static WebApplication Create(string[] args, Action<WebApplicationBuilder>? configure = null)
+    /// <param name="configure">Runs before the unit registers its services: configuration, a TimeProvider.</param>
+    /// <param name="replaceServices">Runs after: lets a test put a faulty service in place of a registered one.</param>
+    public static WebApplication Create(string[] args, Action<WebApplicationBuilder>? configure = null, Action<IServiceCollection>? replaceServices = null)
     {
         var builder = WebApplication.CreateBuilder(args);
         builder.AddClusterConfigFiles(args);
@@ -34,6 +36,7 @@ public static class ScaleUnitHost
             builder.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, healthPort));
         }
 
+        replaceServices?.Invoke(builder.Services);
         var app = builder.Build();
         app.MapDefaultEndpoints();
         if (gateways)

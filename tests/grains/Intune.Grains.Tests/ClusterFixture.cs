@@ -1,5 +1,9 @@
 using System.Collections.Concurrent;
+using Intune.ClusterConfig;
 using Intune.Grains;
+using Intune.Grains.Groups;
+using Intune.Grains.Policies;
+using Intune.Testing;
 using Intune.Testing.InMemory;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,6 +21,7 @@ public class ClusterFixture : IAsyncLifetime
 {
     private const string ClockKey = "IntuneTestClock";
     private const string ResponseTimeoutKey = "IntuneTestResponseTimeout";
+    private const string AzuritePrefixKey = "IntuneTestAzuritePrefix";
     private static readonly ConcurrentDictionary<string, FakeTimeProvider> Clocks = new();
 
     /// <summary>The clock of the shared cluster most test classes use.</summary>
@@ -30,6 +35,15 @@ public class ClusterFixture : IAsyncLifetime
 
     public FakeTimeProvider Clock => ClockNamed(ClockName);
 
+    /// <summary>
+    /// Whether the row stores (group members and policy targets, policy report rows) are the Azure
+    /// Table ones on the test Azurite instead of in-memory doubles; grain state stays in memory.
+    /// </summary>
+    protected virtual bool RowStoresOnAzurite => false;
+
+    /// <summary>The Azurite tables behind the row stores, when <see cref="RowStoresOnAzurite"/>.</summary>
+    public ScaleUnitStorage? AzuriteStorage { get; private set; }
+
     /// <summary>Grain-call timeout; null keeps Orleans' 30 s.</summary>
     protected virtual TimeSpan? ResponseTimeout => null;
 
@@ -42,6 +56,13 @@ public class ClusterFixture : IAsyncLifetime
         var builder = new TestClusterBuilder(1);
         builder.Properties[ClockKey] = ClockName;
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
+        if (RowStoresOnAzurite)
+        {
+            var prefix = TestStorage.UniquePrefix();
+            builder.Properties[AzuritePrefixKey] = prefix;
+            AzuriteStorage = AzuriteRowStorage(prefix);
+        }
+
         if (ResponseTimeout is { } timeout)
         {
             builder.Properties[ResponseTimeoutKey] = timeout.ToString("c", System.Globalization.CultureInfo.InvariantCulture);
@@ -66,6 +87,13 @@ public class ClusterFixture : IAsyncLifetime
             siloBuilder.UseInMemoryReminderService();
             siloBuilder.Services.AddSingleton<TimeProvider>(ClockNamed(siloBuilder.Configuration[ClockKey] ?? "shared"));
             siloBuilder.Services.AddIntuneGrainServicesInMemory();
+            if (siloBuilder.Configuration[AzuritePrefixKey] is { } prefix)
+            {
+                var storage = AzuriteRowStorage(prefix);
+                siloBuilder.Services.AddSingleton<IPolicyReportStore>(new TablePolicyReportStore(storage.Table(storage.Layout.PolicyReports)));
+                siloBuilder.Services.AddSingleton<IMemberSetStore>(new TableMemberSetStore(storage.Table(storage.Layout.MemberSets)));
+            }
+
             if (TimeoutFrom(siloBuilder.Configuration) is { } timeout)
             {
                 siloBuilder.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = timeout);
@@ -84,6 +112,9 @@ public class ClusterFixture : IAsyncLifetime
         }
     }
 
+    private static ScaleUnitStorage AzuriteRowStorage(string prefix) =>
+        new(new ScaleUnitStorageLayout(prefix, "grains-tests"), TestStorage.ConnectionString, "grains-tests");
+
     private static TimeSpan? TimeoutFrom(IConfiguration configuration) =>
         configuration[ResponseTimeoutKey] is { } value ? TimeSpan.Parse(value, System.Globalization.CultureInfo.InvariantCulture) : null;
 
@@ -99,6 +130,20 @@ public sealed class LargeClusterFixture : ClusterFixture
     // A 10,000-device fan-out is awaited whole under the fake clock (the 20 s bounded wait never
     // elapses), and on two loaded cores it can take longer than Orleans' default 30 s.
     protected override TimeSpan? ResponseTimeout => TimeSpan.FromMinutes(5);
+}
+
+/// <summary>A cluster whose member and report rows go to the test Azurite: what those stores really send and read back.</summary>
+public sealed class AzuriteRowStoresClusterFixture : ClusterFixture
+{
+    protected override string ClockName => "azurite-rows";
+
+    protected override bool RowStoresOnAzurite => true;
+}
+
+[CollectionDefinition(Name)]
+public sealed class AzuriteRowStoresCollection : ICollectionFixture<AzuriteRowStoresClusterFixture>
+{
+    public const string Name = "azurite-row-stores";
 }
 
 [CollectionDefinition(Name)]

@@ -76,6 +76,9 @@ public sealed class ScaleUnitTestHost : IAsyncDisposable
     /// <summary>Run on the built host before it starts, e.g. to map endpoints of a benchmark's own.</summary>
     public Action<WebApplication>? BeforeStart { get; set; }
 
+    /// <summary>Runs after the unit registered its services, to replace one (a fault injected behind the real pipeline).</summary>
+    public Action<IServiceCollection>? ReplaceServices { get; set; }
+
     public int AdminPort { get; private set; }
 
     public int DevicePort { get; private set; }
@@ -128,7 +131,7 @@ public sealed class ScaleUnitTestHost : IAsyncDisposable
             {
                 builder.Services.AddSingleton(time);
             }
-        });
+        }, ReplaceServices);
         BeforeStart?.Invoke(_app);
         await _app.StartAsync();
     }

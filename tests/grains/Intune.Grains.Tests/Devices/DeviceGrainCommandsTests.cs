@@ -130,6 +130,8 @@ public sealed class DeviceGrainCommandsTests(ClusterFixture fixture)
 
         Assert.True(acknowledged.Unenrolled);
         Assert.Null(await device.GetAsync());
+        // The wiped device's certificate (its serial) no longer authenticates a check-in.
+        await Assert.ThrowsAsync<DeviceAuthenticationException>(() => device.CheckInAsync(new DeviceCheckIn(serial, new DeviceFacts(), null)));
     }
 
     [Fact]

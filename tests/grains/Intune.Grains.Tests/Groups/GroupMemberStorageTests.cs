@@ -10,11 +10,11 @@ using Orleans.TestingHost;
 namespace Intune.Grains.Tests.Groups;
 
 /// <summary>
-/// Group members live as rows of the member-set store, not in grain state
+/// Group members live as rows of the member-set table (on Azurite), not in grain state
 /// (one 1 MB entity): they survive a reactivation, and members from older grain state move to rows.
 /// </summary>
-[Collection(ClusterCollection.Name)]
-public sealed class GroupMemberStorageTests(ClusterFixture fixture)
+[Collection(AzuriteRowStoresCollection.Name)]
+public sealed class GroupMemberStorageTests(AzuriteRowStoresClusterFixture fixture)
 {
     private IServiceProvider Services => ((InProcessSiloHandle)fixture.Cluster.Primary!).SiloHost.Services;
 

@@ -5,9 +5,9 @@ using Orleans.TestingHost;
 
 namespace Intune.Grains.Tests.Policies;
 
-/// <summary>The report rows reach storage on the coalescing timer, not only when the grain deactivates.</summary>
-[Collection(ClusterCollection.Name)]
-public sealed class PolicyReportPersistenceTests(ClusterFixture fixture)
+/// <summary>The report rows reach the Azure table (on Azurite) on the coalescing timer, not only when the grain deactivates.</summary>
+[Collection(AzuriteRowStoresCollection.Name)]
+public sealed class PolicyReportPersistenceTests(AzuriteRowStoresClusterFixture fixture)
 {
     [Fact]
     public async Task ReportStatusAsync_AfterTheWriteInterval_RowsAreInStorageWhileTheGrainStaysActive()
@@ -26,10 +26,17 @@ public sealed class PolicyReportPersistenceTests(ClusterFixture fixture)
         // A non-interleaving call runs after the timer's turn, which the advance queued first.
         await policy.GetAsync();
         var afterInterval = await store.LoadAsync(kit.TenantId, policyId);
+        var table = fixture.AzuriteStorage!.Table(fixture.AzuriteStorage.Layout.PolicyReports);
+        var rowKeys = new List<string>();
+        await foreach (var row in table.QueryAsync<Azure.Data.Tables.TableEntity>(e => e.PartitionKey == TablePolicyReportStore.PartitionKey(kit.TenantId, policyId)))
+        {
+            rowKeys.Add(row.RowKey);
+        }
 
         Assert.Empty(beforeInterval);
         Assert.Equal(
             [("device-1", PolicyDeviceState.NonCompliant), ("device-2", PolicyDeviceState.Compliant)],
             afterInterval.OrderBy(r => r.DeviceId, StringComparer.Ordinal).Select(r => (r.DeviceId, r.State)));
+        Assert.Equal(["device-1", "device-2"], rowKeys.Order(StringComparer.Ordinal));
     }
 }

@@ -1,14 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using Intune.AdminGateway;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.Logging;
+using Grpc.Core;
+using Grpc.Net.Client;
 
 namespace Intune.AdminGateway.Tests.Graph;
 
-/// <summary>Per-tenant throttling (429 + Retry-After) and unhandled failures (500 without exception text).</summary>
+/// <summary>Per-tenant throttling (429 + Retry-After) and unhandled failures in the unit's own pipeline (500 / Internal without exception text).</summary>
 public sealed class ThrottlingAndFailureTests(ThrottlingAndFailureTests.ThrottledUnit unit) : IClassFixture<ThrottlingAndFailureTests.ThrottledUnit>
 {
     [Fact]
@@ -52,26 +50,33 @@ public sealed class ThrottlingAndFailureTests(ThrottlingAndFailureTests.Throttle
     }
 
     [Fact]
-    public async Task UnhandledException_Is500EnvelopeWithoutExceptionText()
+    public async Task UnhandledException_InTheGatewaysOwnPipeline_Is500EnvelopeWithoutExceptionTextAndTheUnitServesOn()
     {
-        var port = TestStorage.FreeTcpPort();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
-        builder.Logging.ClearProviders();
-        await using var app = builder.Build();
-        app.UseGraphExceptionHandler();
-        app.MapGet("/boom", string () => throw new InvalidOperationException("connection string secret=hunter2"));
-        await app.StartAsync();
-        using var client = new HttpClient();
+        // The fault is behind the real pipeline (auth, rate limit, move gate, permission, audit):
+        // the router throws for one tenant, as a bug or a broken dependency would.
+        using var poisoned = unit.Host.AdminClient(unit.Host.AdminToken(ThrottledUnit.PoisonedTenant));
+        using var healthy = unit.Host.AdminClient(unit.Host.AdminToken(Guid.NewGuid().ToString()));
+        using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{unit.Host.AdminGrpcPort}");
+        var grpc = new Intune.Admin.V1.ManagedDevices.ManagedDevicesClient(channel);
 
-        var response = await client.GetAsync($"http://127.0.0.1:{port}/boom");
+        var response = await poisoned.GetAsync($"deviceManagement/managedDevices/{Guid.NewGuid()}");
         var text = await response.Content.ReadAsStringAsync();
+        var grpcError = await Assert.ThrowsAsync<RpcException>(() => grpc.GetManagedDeviceAsync(
+            new Intune.Admin.V1.GetManagedDeviceRequest { Id = Guid.NewGuid().ToString() },
+            new Metadata { { "Authorization", $"Bearer {unit.Host.AdminToken(ThrottledUnit.PoisonedTenant)}" } }).ResponseAsync);
+        var afterwards = await healthy.GetAsync("deviceManagement/managedDevices");
 
         Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
-        Assert.Equal("InternalServerError", (string?)JsonNode.Parse(text)!["error"]!["code"]);
+        var error = JsonNode.Parse(text)!["error"]!;
+        Assert.Equal("InternalServerError", (string?)error["code"]);
+        var requestId = (string?)error["innerError"]?["request-id"];
+        Assert.False(string.IsNullOrEmpty(requestId), $"the 500 names a request id to find in the log: {text}");
+        Assert.Contains(requestId, (string?)error["message"], StringComparison.Ordinal);
         Assert.DoesNotContain("hunter2", text, StringComparison.Ordinal);
         Assert.DoesNotContain("InvalidOperationException", text, StringComparison.Ordinal);
-        await app.StopAsync();
+        Assert.Equal(StatusCode.Internal, grpcError.StatusCode);
+        Assert.DoesNotContain("hunter2", grpcError.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, afterwards.StatusCode);
     }
 
     /// <summary>A scale unit whose per-tenant budget is a few requests per hour, so the limit is reached deterministically.</summary>
@@ -79,10 +84,20 @@ public sealed class ThrottlingAndFailureTests(ThrottlingAndFailureTests.Throttle
     {
         public const int Budget = 3;
 
+        /// <summary>A tenant whose every request meets an unexpected exception deep in the gateway.</summary>
+        public static readonly string PoisonedTenant = Guid.NewGuid().ToString();
+
         public ScaleUnitTestHost Host { get; } = new();
 
         public Task InitializeAsync()
         {
+            Host.ReplaceServices = services =>
+            {
+                var original = services.Last(d => d.ServiceType == typeof(Intune.Routing.IScaleUnitRouter));
+                services.Remove(original);
+                services.AddSingleton<Intune.Routing.IScaleUnitRouter>(sp => new PoisonedRouter(
+                    (Intune.Routing.IScaleUnitRouter)(original.ImplementationInstance ?? original.ImplementationFactory?.Invoke(sp) ?? ActivatorUtilities.CreateInstance(sp, original.ImplementationType!))));
+            };
             Host.Settings["AdminGateway:RateLimit:TokenLimit"] = Budget.ToString(System.Globalization.CultureInfo.InvariantCulture);
             Host.Settings["AdminGateway:RateLimit:TokensPerPeriod"] = "1";
             Host.Settings["AdminGateway:RateLimit:ReplenishmentPeriod"] = "01:00:00";
@@ -90,5 +105,19 @@ public sealed class ThrottlingAndFailureTests(ThrottlingAndFailureTests.Throttle
         }
 
         public Task DisposeAsync() => Host.StopAsync();
+    }
+
+    private sealed class PoisonedRouter(Intune.Routing.IScaleUnitRouter inner) : Intune.Routing.IScaleUnitRouter
+    {
+        public ValueTask<IGrainFactory> ForTenantAsync(string tenantId, CancellationToken cancellationToken = default) =>
+            tenantId == ThrottledUnit.PoisonedTenant
+                ? throw new InvalidOperationException("connection string secret=hunter2")
+                : inner.ForTenantAsync(tenantId, cancellationToken);
+
+        public ValueTask<IGrainFactory> ForScaleUnitAsync(string scaleUnitId, CancellationToken cancellationToken = default) => inner.ForScaleUnitAsync(scaleUnitId, cancellationToken);
+
+        public bool OnTenantMoved(string tenantId, string targetScaleUnitId) => inner.OnTenantMoved(tenantId, targetScaleUnitId);
+
+        public ValueTask<string?> ScaleUnitOfAsync(string tenantId, CancellationToken cancellationToken = default) => inner.ScaleUnitOfAsync(tenantId, cancellationToken);
     }
 }

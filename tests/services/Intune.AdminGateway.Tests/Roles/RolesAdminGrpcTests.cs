@@ -27,7 +27,8 @@ public sealed class RolesAdminGrpcTests(ScaleUnitFixture fixture) : IClassFixtur
     [Fact]
     public async Task RoleDefinitionAndAssignment_FullLifecycle_GrantsTheMemberAndIsAudited()
     {
-        var tenantId = Guid.NewGuid().ToString();
+        var (tenantId, _) = await Host.CreateTenantAsync();
+        var seeded = await Host.SeedAsync(tenantId, 3, seed: 5);
         var roles = new Admin.V1.Roles.RolesClient(_channel);
         var devices = new Admin.V1.ManagedDevices.ManagedDevicesClient(_channel);
         var admin = Auth(Host.AdminToken(tenantId));
@@ -67,7 +68,7 @@ public sealed class RolesAdminGrpcTests(ScaleUnitFixture fixture) : IClassFixtur
         Assert.Equal(StatusCode.PermissionDenied, notYet.StatusCode);
         Assert.Equal(["HELPER@contoso.example"], moved.Members);
         Assert.Equal("Helpers", moved.DisplayName);
-        Assert.NotNull(after);
+        Assert.Equal(seeded.Select(d => d.Id).Order(StringComparer.Ordinal), after.Devices.Select(d => d.Id).Order(StringComparer.Ordinal));
         Assert.Equal(moved, read);
         Assert.Contains(listed.RoleAssignments, a => a.Id == assignment.Id);
         Assert.Equal(StatusCode.FailedPrecondition, inUse.StatusCode);
