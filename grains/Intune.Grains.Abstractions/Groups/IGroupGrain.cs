@@ -37,6 +37,9 @@ public sealed record GroupMembers(
 [Alias("intune.IGroupGrain")]
 public interface IGroupGrain : IGrainWithStringKey
 {
+    /// <summary>For calls whose storage work grows with the number of members.</summary>
+    public const string LargeSetTimeout = "00:02:00";
+
     [Alias("CreateAsync")]
     Task<GroupInfo> CreateAsync(string displayName, string? description);
 
@@ -44,11 +47,13 @@ public interface IGroupGrain : IGrainWithStringKey
     [Alias("GetAsync")]
     Task<GroupInfo?> GetAsync();
 
-    [Alias("DeleteAsync")]
+    /// <summary>Deletes the group and its member rows (one table batch per 100 members).</summary>
+    [Alias("DeleteAsync"), ResponseTimeout(LargeSetTimeout)]
     Task DeleteAsync();
 
     /// <summary>Adds members (idempotent); policies targeting the group recompute their targets.</summary>
-    [Alias("AddMembersAsync")]
+    /// <remarks>A call may carry thousands of members, one table batch per 100, which on a busy account takes longer than Orleans' default 30 s.</remarks>
+    [Alias("AddMembersAsync"), ResponseTimeout(LargeSetTimeout)]
     Task AddMembersAsync(IReadOnlyList<GroupMember> members);
 
     /// <summary>Removes a member by device id or user principal name; false when it was not a member.</summary>

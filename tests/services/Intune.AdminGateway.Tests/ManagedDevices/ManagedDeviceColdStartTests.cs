@@ -18,7 +18,7 @@ public sealed class ManagedDeviceColdStartTests(ITestOutputHelper output) : IAsy
     /// 40,000 by default to keep the test near a minute on 2 shared cores: seeding runs at ~1,300
     /// rows/s on Azurite (100k: 70–77 s) and Azurite scans the whole table for each 1,000-row page of
     /// a partition load (100k cold load: 26–28 s). Set <c>INTUNE_COLDSTART_DEVICES=100000</c> to run
-    /// it at the size (passes: ~2.5 min).
+    /// it at the size (passes: ~2.5 min); <c>./build.sh --target=Chaos</c> does.
     /// </summary>
     public static readonly int DeviceCount =
         int.TryParse(Environment.GetEnvironmentVariable("INTUNE_COLDSTART_DEVICES"), System.Globalization.CultureInfo.InvariantCulture, out var configured) && configured > 0 ? configured : 40_000;
