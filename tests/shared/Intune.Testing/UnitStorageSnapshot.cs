@@ -14,6 +14,8 @@ public static class UnitStorageSnapshot
     public static async Task<string> TakeAsync(ScaleUnitTestHost host)
     {
         var layout = ScaleUnitStorageLayout.For(host.Unit);
+        var tables = new TableServiceClient(host.Unit.StorageConnectionString);
+        var blobs = new BlobServiceClient(host.Unit.StorageConnectionString);
         var lines = new List<string>();
         foreach (var store in layout.Stores.Where(s => s != layout.Membership))
         {
@@ -21,14 +23,14 @@ public static class UnitStorageSnapshot
             {
                 if (store.Kind == StoreKind.Table)
                 {
-                    await foreach (var entity in new TableServiceClient(host.Unit.StorageConnectionString).GetTableClient(store.Name).QueryAsync<TableEntity>(select: ["PartitionKey"]))
+                    await foreach (var entity in tables.GetTableClient(store.Name).QueryAsync<TableEntity>(select: ["PartitionKey"]))
                     {
                         lines.Add($"{store.Id}/{entity.PartitionKey}/{entity.RowKey}/{entity.ETag}");
                     }
                 }
                 else
                 {
-                    await foreach (var blob in new BlobServiceClient(host.Unit.StorageConnectionString).GetBlobContainerClient(store.Name).GetBlobsAsync())
+                    await foreach (var blob in blobs.GetBlobContainerClient(store.Name).GetBlobsAsync())
                     {
                         lines.Add($"{store.Id}/{blob.Name}/{blob.Properties.ETag}");
                     }

@@ -48,6 +48,7 @@ internal sealed class AuditEventsGrpcService(AuditEventService events, AuditLog 
         }));
         return response;
     }
+
     private static Admin.V1.AuditResource ToMessage(Intune.Grains.Audit.AuditResource resource)
     {
         var message = new Admin.V1.AuditResource { DisplayName = resource.DisplayName, Type = resource.AuditResourceType, ResourceId = resource.ResourceId };
