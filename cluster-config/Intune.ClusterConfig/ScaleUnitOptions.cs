@@ -51,6 +51,13 @@ public sealed class ScaleUnitOptions
     /// gateway listens on its port for the unit's devices. Optional.
     /// </summary>
     public string? DeviceEndpoint { get; set; }
+
+    /// <summary>
+    /// Base64 of 32 random bytes that encrypt the unit's CA private key in its storage
+    /// (<see cref="SealedCertificateAuthority"/>). Required outside Development; from a secret
+    /// store (Key Vault through configuration), never committed.
+    /// </summary>
+    public string? CertificateAuthorityKey { get; set; }
 }
 
 /// <summary>Rejects a scale-unit file at start with errors that name the bad field.</summary>

@@ -1,6 +1,7 @@
 using System.Formats.Asn1;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Intune.ClusterConfig;
 using Microsoft.Extensions.Options;
 
 namespace Intune.Grains.Certificates;
@@ -8,10 +9,10 @@ namespace Intune.Grains.Certificates;
 /// <summary>Where the scale unit's CA (certificate and private key) is kept.</summary>
 public interface ICertificateAuthorityStore
 {
-    /// <summary>The stored PKCS#12 bytes, or null when no CA was created yet.</summary>
+    /// <summary>The stored CA (<see cref="SealedCertificateAuthority"/>), or null when no CA was created yet.</summary>
     Task<byte[]?> LoadAsync(CancellationToken cancellationToken);
 
-    /// <summary>Stores the PKCS#12 bytes unless a CA already exists; returns false when one did.</summary>
+    /// <summary>Stores the sealed CA unless a CA already exists; returns false when one did.</summary>
     Task<bool> TryCreateAsync(byte[] pkcs12, CancellationToken cancellationToken);
 
     /// <summary>Peer units' CA certificates (DER, public part only) this unit accepts device certificates of.</summary>
@@ -24,6 +25,18 @@ public sealed class CertificateAuthorityOptions
     public string ScaleUnitId { get; set; } = "local";
 
     public TimeSpan DeviceCertificateLifetime { get; set; } = TimeSpan.FromDays(365);
+
+    /// <summary>
+    /// Encrypts the CA's private key in storage (<see cref="SealedCertificateAuthority"/>); from
+    /// <c>ScaleUnit:CertificateAuthorityKey</c>, the public development key when none is configured in Development.
+    /// </summary>
+    public byte[] KeyEncryptionKey { get; set; } = SealedCertificateAuthority.ResolveKey(null, development: true);
+
+    /// <summary>
+    /// Whether a CA stored by an older version as a password-less PKCS#12 is still loaded
+    /// (Development only: local data kept from before the key was encrypted).
+    /// </summary>
+    public bool AcceptsUnsealedAuthority { get; set; } = true;
 }
 
 /// <summary>
@@ -199,7 +212,16 @@ public sealed class CertificateAuthority(ICertificateAuthorityStore store, IOpti
             }
         }
 
-        return X509CertificateLoader.LoadPkcs12(stored, password: null, X509KeyStorageFlags.Exportable);
+        if (SealedCertificateAuthority.IsSealed(stored))
+        {
+            return SealedCertificateAuthority.Open(stored, options.Value.KeyEncryptionKey);
+        }
+
+        return options.Value.AcceptsUnsealedAuthority
+            ? X509CertificateLoader.LoadPkcs12(stored, password: null)
+            : throw new InvalidOperationException(
+                "The unit's stored certificate authority is an unencrypted PKCS#12 from an older version; outside Development only a CA sealed " +
+                "with ScaleUnit:CertificateAuthorityKey is loaded (docs/security.md).");
     }
 
     private byte[] CreateAuthority()
@@ -214,6 +236,6 @@ public sealed class CertificateAuthority(ICertificateAuthorityStore store, IOpti
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
         var now = time.GetUtcNow();
         using var certificate = request.CreateSelfSigned(now.AddDays(-1), now.AddYears(10));
-        return certificate.Export(X509ContentType.Pkcs12);
+        return SealedCertificateAuthority.Seal(certificate, options.Value.KeyEncryptionKey);
     }
 }

@@ -1,4 +1,3 @@
-using System.Security.Cryptography.X509Certificates;
 using Azure;
 using Azure.Storage.Blobs;
 using Intune.ClusterConfig;
@@ -39,8 +38,7 @@ internal static class UnitBlobs
         try
         {
             var pfx = await Authority(unit).GetBlobClient(ScaleUnitStorageLayout.AuthorityBlob).DownloadContentAsync(cancellationToken);
-            using var certificate = X509CertificateLoader.LoadPkcs12(pfx.Value.Content.ToArray(), password: null);
-            return certificate.Export(X509ContentType.Cert);
+            return SealedCertificateAuthority.PublicCertificate(pfx.Value.Content.ToArray());
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {

@@ -1,6 +1,7 @@
 using System.Net;
 using Intune.ClusterConfig;
 using Intune.Grains;
+using Intune.Grains.Certificates;
 using Intune.Grains.Hosting;
 using Intune.Routing;
 using Intune.ServiceDefaults;
@@ -29,6 +30,23 @@ public static class ScaleUnitSiloExtensions
         builder.Services.AddSingleton(tables);
         builder.Services.AddSingleton(storage.Blobs);
         builder.Services.AddIntuneGrainServices(storage, unit.Id);
+        // Refuses to start outside Development without a key-encryption key of the operator's own.
+        var development = builder.Environment.IsDevelopment();
+        byte[] authorityKey;
+        try
+        {
+            authorityKey = SealedCertificateAuthority.ResolveKey(unit.CertificateAuthorityKey, development);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new OptionsValidationException(ScaleUnitOptions.SectionName, typeof(ScaleUnitOptions), [ex.Message]);
+        }
+
+        builder.Services.Configure<CertificateAuthorityOptions>(o =>
+        {
+            o.KeyEncryptionKey = authorityKey;
+            o.AcceptsUnsealedAuthority = development;
+        });
         // Co-hosted gateways serve exactly this unit.
         builder.Services.AddSingleton<IScaleUnitRouter, SingleScaleUnitRouter>();
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Claims;
+using System.Security.Cryptography;
 using Intune.AdminGateway.Auth;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -19,6 +20,7 @@ public sealed class ProductionModeTests
     public async Task Production_WithTheLocalTopology_RefusesToStartNamingEachField()
     {
         await using var host = new ScaleUnitTestHost { Environment = "Production" };
+        host.Settings["ScaleUnit:CertificateAuthorityKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(host.StartAsync);
 
@@ -37,6 +39,17 @@ public sealed class ProductionModeTests
         var error = await Assert.ThrowsAsync<OptionsValidationException>(host.StartAsync);
 
         Assert.Contains(error.Failures, f => f.Contains("is the repository's development key", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Production_WithoutACertificateAuthorityKey_RefusesToStart()
+    {
+        await using var host = ProductionHost();
+        host.Settings["ScaleUnit:CertificateAuthorityKey"] = string.Empty;
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(host.StartAsync);
+
+        Assert.Contains(error.Failures, f => f.StartsWith("ScaleUnit:CertificateAuthorityKey is required outside Development", StringComparison.Ordinal));
     }
 
     [Theory]
@@ -75,6 +88,7 @@ public sealed class ProductionModeTests
         host.Settings["AdminAuth:Issuer"] = "https://127.0.0.1:9/contoso/v2.0";
         host.Settings["AdminAuth:Audience"] = "api://intune-cluster";
         host.Settings["AdminAuth:SigningKeyFile"] = string.Empty;
+        host.Settings["ScaleUnit:CertificateAuthorityKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         return host;
     }
 
