@@ -32,6 +32,19 @@ public sealed class ScaleUnitOptions
     /// <summary>Prefix of every table and container the unit creates (lowercase letters and digits).</summary>
     public string StoragePrefix { get; set; } = "intune";
 
+    /// <summary>
+    /// The address the silo and Orleans gateway ports bind to and advertise in membership. Loopback
+    /// by default, apart from <c>Gateways:ListenAddress</c>, so exposing the device gateway never
+    /// exposes the cluster; set a private address of this machine for a unit spread over machines.
+    /// </summary>
+    public string ClusterAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>
+    /// TLS on the cluster ports with member certificates from the unit's CA. Unset means on
+    /// whenever <see cref="ClusterAddress"/> is not loopback; it cannot be turned off there.
+    /// </summary>
+    public bool? ClusterTls { get; set; }
+
     public int SiloPort { get; set; } = 11111;
 
     public int GatewayPort { get; set; } = 30000;
@@ -96,6 +109,19 @@ public sealed partial class ScaleUnitOptionsValidator : IValidateOptions<ScaleUn
         if (!StoragePrefixPattern().IsMatch(options.StoragePrefix))
         {
             errors.Add($"ScaleUnit:StoragePrefix '{options.StoragePrefix}' must be 3-20 lowercase letters or digits, starting with a letter.");
+        }
+
+        if (!System.Net.IPAddress.TryParse(options.ClusterAddress, out var clusterAddress))
+        {
+            errors.Add($"ScaleUnit:ClusterAddress '{options.ClusterAddress}' is not an IP address (e.g. 127.0.0.1 or this machine's private address).");
+        }
+        else if (clusterAddress.Equals(System.Net.IPAddress.Any) || clusterAddress.Equals(System.Net.IPAddress.IPv6Any))
+        {
+            errors.Add($"ScaleUnit:ClusterAddress '{options.ClusterAddress}' is the wildcard address; silos advertise it to each other, so give this machine's own address.");
+        }
+        else if (options.ClusterTls == false && !System.Net.IPAddress.IsLoopback(clusterAddress))
+        {
+            errors.Add($"ScaleUnit:ClusterTls is false but ScaleUnit:ClusterAddress '{options.ClusterAddress}' is not loopback: cluster ports off this machine always use TLS.");
         }
 
         if (options.SiloPort is < 1 or > 65535)

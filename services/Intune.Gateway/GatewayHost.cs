@@ -36,7 +36,7 @@ public static class GatewayHost
         topology ??= Topology.Load(topologyFile, ClusterConfigFile.Locate);
 
         builder.Services.AddSingleton(topology);
-        builder.Services.AddSingleton(sp => new ScaleUnitClients(topology.ScaleUnits, sp.GetRequiredService<ILoggerFactory>()));
+        builder.Services.AddSingleton(sp => new ScaleUnitClients(topology.ScaleUnits, sp.GetRequiredService<ILoggerFactory>(), builder.Environment.IsDevelopment()));
         builder.Services.AddSingleton<ITenantDirectory>(new TableTenantDirectory(new TableClient(topology.Directory.StorageConnectionString, topology.Directory.TableName)));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<IScaleUnitRouter>(sp => new DirectoryScaleUnitRouter(

@@ -41,7 +41,7 @@ public sealed class OpsEnvironment : IAsyncDisposable
 
     public ITenantDirectory Directory { get; }
 
-    public ScaleUnitClients Clients => _clients ??= new ScaleUnitClients(Topology.ScaleUnits, NullLoggerFactory.Instance);
+    public ScaleUnitClients Clients => _clients ??= new ScaleUnitClients(Topology.ScaleUnits, NullLoggerFactory.Instance, development: true);
 
     /// <summary>Loads the topology file (default: the local one, found from the working directory upwards).</summary>
     public static OpsEnvironment Load(string topologyFile)

@@ -19,9 +19,13 @@ public sealed class ScaleUnitClients : IAsyncDisposable
 {
     private readonly Dictionary<string, UnitClient> _units;
 
-    public ScaleUnitClients(IEnumerable<ScaleUnitOptions> units, ILoggerFactory? loggerFactory = null)
+    /// <param name="development">
+    /// Whether a unit without <c>ScaleUnit:CertificateAuthorityKey</c> is opened with the development
+    /// key when its cluster ports use TLS (<see cref="ClusterTls"/>); outside Development such a unit is unavailable.
+    /// </param>
+    public ScaleUnitClients(IEnumerable<ScaleUnitOptions> units, ILoggerFactory? loggerFactory = null, bool development = false)
     {
-        _units = units.ToDictionary(u => u.Id, u => new UnitClient(u, loggerFactory), StringComparer.Ordinal);
+        _units = units.ToDictionary(u => u.Id, u => new UnitClient(u, loggerFactory, development), StringComparer.Ordinal);
     }
 
     public IReadOnlyCollection<string> UnitIds => _units.Keys;
@@ -43,7 +47,7 @@ public sealed class ScaleUnitClients : IAsyncDisposable
         }
     }
 
-    private sealed class UnitClient(ScaleUnitOptions unit, ILoggerFactory? loggerFactory) : IAsyncDisposable
+    private sealed class UnitClient(ScaleUnitOptions unit, ILoggerFactory? loggerFactory, bool development) : IAsyncDisposable
     {
         private readonly SemaphoreSlim _gate = new(1, 1);
         private IHost? _host;
@@ -60,7 +64,7 @@ public sealed class ScaleUnitClients : IAsyncDisposable
             {
                 if (_host is null)
                 {
-                    var host = Build();
+                    var host = Build(await MemberCertificatesAsync(cancellationToken));
                     try
                     {
                         await host.StartAsync(cancellationToken);
@@ -99,7 +103,20 @@ public sealed class ScaleUnitClients : IAsyncDisposable
             }
         }
 
-        private IHost Build()
+        /// <summary>A member certificate from the unit's CA when its cluster ports use TLS, else null.</summary>
+        private async Task<ClusterMemberCertificates?> MemberCertificatesAsync(CancellationToken cancellationToken)
+        {
+            if (!ClusterTls.IsEnabled(unit))
+            {
+                return null;
+            }
+
+            var certificates = new ClusterMemberCertificates(unit.Id);
+            certificates.Load(await ClusterTls.LoadAuthorityAsync(unit, development, cancellationToken), TimeProvider.System);
+            return certificates;
+        }
+
+        private IHost Build(ClusterMemberCertificates? memberCertificates)
         {
             var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
             if (loggerFactory is not null)
@@ -120,6 +137,11 @@ public sealed class ScaleUnitClients : IAsyncDisposable
                     o.TableServiceClient = storage.Tables;
                     o.TableName = storage.Layout.Membership.Name;
                 });
+                if (memberCertificates is not null)
+                {
+                    client.UseTls(o => ClusterTls.Configure(o, memberCertificates));
+                }
+
                 // Fail fast: a unit that is down is reported, and retried on the next use.
                 client.UseConnectionRetryFilter((_, _) => Task.FromResult(false));
             });

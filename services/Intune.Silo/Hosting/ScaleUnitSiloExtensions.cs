@@ -22,7 +22,6 @@ public static class ScaleUnitSiloExtensions
     public static WebApplicationBuilder AddScaleUnitSilo(this WebApplicationBuilder builder)
     {
         var unit = builder.AddValidatedOptions<ScaleUnitOptions, ScaleUnitOptionsValidator>(ScaleUnitOptions.SectionName);
-        var listen = IPAddress.Parse(builder.AddValidatedOptions<GatewayListenOptions, GatewayListenOptionsValidator>(GatewayListenOptions.SectionName).ListenAddress);
         var storage = new ScaleUnitStorage(unit);
         var layout = storage.Layout;
         var tables = storage.Tables;
@@ -57,7 +56,16 @@ public static class ScaleUnitSiloExtensions
                 o.ClusterId = unit.ClusterId;
                 o.ServiceId = unit.ServiceId;
             });
-            silo.ConfigureEndpoints(listen, unit.SiloPort, unit.GatewayPort, listenOnAnyHostAddress: false);
+            // The cluster ports have an address of their own (loopback by default), never the gateways'.
+            silo.ConfigureEndpoints(IPAddress.Parse(unit.ClusterAddress), unit.SiloPort, unit.GatewayPort, listenOnAnyHostAddress: false);
+            if (ClusterTls.IsEnabled(unit))
+            {
+                var memberCertificates = new ClusterMemberCertificates(unit.Id);
+                silo.Services.AddSingleton(memberCertificates);
+                silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, ClusterMemberCertificateLoader>();
+                silo.UseTls(o => ClusterTls.Configure(o, memberCertificates));
+            }
+
             silo.UseAzureStorageClustering(o =>
             {
                 o.TableServiceClient = tables;
@@ -80,4 +88,13 @@ public static class ScaleUnitSiloExtensions
         });
         return builder;
     }
+}
+
+/// <summary>Issues the silo's cluster member certificate from the unit's CA before any cluster port opens.</summary>
+internal sealed class ClusterMemberCertificateLoader(ClusterMemberCertificates certificates, CertificateAuthority authority, TimeProvider time)
+    : ILifecycleParticipant<ISiloLifecycle>
+{
+    public void Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe(nameof(ClusterMemberCertificateLoader), ServiceLifecycleStage.First, async cancellationToken =>
+            certificates.Load(await authority.GetCertificateAsync(cancellationToken), time));
 }

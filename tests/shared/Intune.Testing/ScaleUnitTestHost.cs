@@ -117,7 +117,13 @@ public sealed class ScaleUnitTestHost : IAsyncDisposable
             ["Gateways:AdminGrpcPort"] = AdminGrpcPort.ToString(),
             ["LocalTenant:Id"] = string.Empty,
             ["Logging:LogLevel:Default"] = "Warning",
+            ["ScaleUnit:ClusterAddress"] = Unit.ClusterAddress,
         };
+        if (Unit.ClusterTls is { } clusterTls)
+        {
+            settings["ScaleUnit:ClusterTls"] = clusterTls.ToString();
+        }
+
         foreach (var (key, value) in Settings)
         {
             settings[key] = value;

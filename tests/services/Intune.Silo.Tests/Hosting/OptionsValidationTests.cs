@@ -21,6 +21,8 @@ public sealed class OptionsValidationTests
     [InlineData(nameof(GatewayListenOptions), "Gateways:DevicePort", "70000")]
     [InlineData(nameof(TenantMoveMarkOptions), "TenantMoves:CacheSeconds", "-1")]
     [InlineData(nameof(ScaleUnitOptions), "ScaleUnit:ServiceId", "")]
+    [InlineData(nameof(ScaleUnitOptions), "ScaleUnit:ClusterAddress", "silo-1.internal")]
+    [InlineData(nameof(ScaleUnitOptions), "ScaleUnit:ClusterAddress", "0.0.0.0")]
     [InlineData(nameof(AdminAuthOptions), "AdminAuth:Authority", "http://login.example")]
     [InlineData(nameof(AdminAuthOptions), "AdminAuth:SigningKey", "c2hvcnQ=")]
     [InlineData(nameof(AdminRateLimitOptions), "AdminGateway:RateLimit:TokenLimit", "0")]
@@ -34,6 +36,19 @@ public sealed class OptionsValidationTests
 
         Assert.Equal(options, failure.OptionsType.Name);
         Assert.Contains(failure.Failures, f => f.StartsWith(key, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Create_ClusterTlsOffOnANonLoopbackAddress_IsRefused()
+    {
+        var failure = Assert.Throws<OptionsValidationException>(() => ScaleUnitHost.Create(["--environment", "Development"], builder =>
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["ScaleUnit:ClusterAddress"] = "10.0.0.4",
+                ["ScaleUnit:ClusterTls"] = "false",
+            })));
+
+        Assert.Contains(failure.Failures, f => f.StartsWith("ScaleUnit:ClusterTls", StringComparison.Ordinal));
     }
 
     [Fact]
