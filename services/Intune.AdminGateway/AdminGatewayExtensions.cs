@@ -229,7 +229,7 @@ public static class AdminGatewayExtensions
             .AddPolicy(AdminPolicy, p => p.RequireAuthenticatedUser().RequireClaim(AdminClaims.TenantId));
     }
 
-    /// <summary>A token bucket per tenant; 429 with Retry-After in Graph's envelope.</summary>
+    /// <summary>A token bucket per tenant, shared by REST and gRPC: 429 with Retry-After in Graph's envelope, or gRPC's ResourceExhausted.</summary>
     private static void AddAdminRateLimiting(this IServiceCollection services) =>
         services.AddRateLimiter(o =>
         {
@@ -251,8 +251,22 @@ public static class AdminGatewayExtensions
             {
                 var limits = rejected.HttpContext.RequestServices.GetRequiredService<IOptions<AdminRateLimitOptions>>().Value;
                 var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : limits.ReplenishmentPeriod;
-                rejected.HttpContext.Response.Headers.RetryAfter = GraphErrors.Seconds(retryAfter);
-                await GraphErrors.WriteAsync(rejected.HttpContext, StatusCodes.Status429TooManyRequests, "TooManyRequests", $"Too many requests for this tenant; retry after {Math.Ceiling(retryAfter.TotalSeconds)} seconds.");
+                var message = $"Too many requests for this tenant; retry after {Math.Ceiling(retryAfter.TotalSeconds)} seconds.";
+                var response = rejected.HttpContext.Response;
+                if (rejected.HttpContext.Request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) == true)
+                {
+                    // gRPC's answer (one budget per tenant across both fronts): a trailers-only
+                    // ResourceExhausted with the retry pushback trailer, as RpcException would give.
+                    response.StatusCode = StatusCodes.Status200OK;
+                    response.ContentType = "application/grpc";
+                    response.Headers["grpc-status"] = ((int)global::Grpc.Core.StatusCode.ResourceExhausted).ToString(CultureInfo.InvariantCulture);
+                    response.Headers["grpc-message"] = Uri.EscapeDataString(message);
+                    response.Headers[TenantMoveRouting.RetryPushbackTrailer] = ((long)Math.Ceiling(retryAfter.TotalMilliseconds)).ToString(CultureInfo.InvariantCulture);
+                    return;
+                }
+
+                response.Headers.RetryAfter = GraphErrors.Seconds(retryAfter);
+                await GraphErrors.WriteAsync(rejected.HttpContext, StatusCodes.Status429TooManyRequests, "TooManyRequests", message);
             };
         });
 

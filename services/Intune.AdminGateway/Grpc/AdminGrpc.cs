@@ -1,5 +1,6 @@
 using Grpc.AspNetCore.Server;
 using Intune.AdminGateway.Errors;
+using Intune.AdminGateway.Moves;
 using Intune.AdminGateway.Operations;
 using Intune.AdminGateway.Resources.AccessVerdicts;
 using Intune.AdminGateway.Resources.AppConfigurations;
@@ -23,7 +24,8 @@ namespace Intune.AdminGateway.Grpc;
 
 /// <summary>
 /// The one list of admin gRPC services. Each gets the admin interceptors (errors outermost, then
-/// permission and audit), per service rather than globally because the device gateway's gRPC in
+/// the tenant-move gate, then permission and audit) and the per-tenant rate limit it shares with
+/// REST, per service rather than globally because the device gateway's gRPC in
 /// the same process is not an admin API, and each method's endpoint carries its
 /// <see cref="AdminOperation"/> from the service's <see cref="IAdminGrpcService.Operations"/>.
 /// </summary>
@@ -32,6 +34,7 @@ public static class AdminGrpc
     public static IServiceCollection AddAdminGrpc(this IServiceCollection services)
     {
         services.AddSingleton<AdminOperationInterceptor>();
+        services.AddSingleton<TenantMoveInterceptor>();
         var grpc = services.AddGrpc();
         Each(new Registration(grpc));
         return services;
@@ -70,6 +73,7 @@ public static class AdminGrpc
             grpc.AddServiceOptions<TService>(options =>
             {
                 options.Interceptors.Add<AdminGrpcErrorInterceptor>();
+                options.Interceptors.Add<TenantMoveInterceptor>();
                 options.Interceptors.Add<AdminOperationInterceptor>();
             });
     }
@@ -79,7 +83,8 @@ public static class AdminGrpc
         public void Visit<TService>()
             where TService : class, IAdminGrpcService
         {
-            var service = app.MapGrpcService<TService>().RequireLocalPort(port).RequireAuthorization(AdminGatewayExtensions.AdminPolicy);
+            var service = app.MapGrpcService<TService>().RequireLocalPort(port).RequireAuthorization(AdminGatewayExtensions.AdminPolicy)
+                .RequireRateLimiting(AdminGatewayExtensions.TenantRateLimitPolicy);
             service.Add(endpoint =>
             {
                 if (endpoint.Metadata.OfType<GrpcMethodMetadata>().FirstOrDefault() is { } method

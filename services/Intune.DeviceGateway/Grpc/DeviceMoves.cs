@@ -16,8 +16,8 @@ namespace Intune.DeviceGateway.Grpc;
 /// </summary>
 public static class DeviceMoves
 {
-    /// <summary>Trailer: the unit the tenant moved to.</summary>
-    public const string MovedToUnitTrailer = "intune-moved-to-unit";
+    /// <summary>Trailer: the unit the tenant moved to (the admin gRPC API sends it too).</summary>
+    public const string MovedToUnitTrailer = TenantMoveRouting.MovedToUnitTrailer;
 
     /// <summary>Trailer: the device gateway URL of that unit (absent when none is configured).</summary>
     public const string MovedToEndpointTrailer = "intune-moved-to-endpoint";
@@ -25,37 +25,19 @@ public static class DeviceMoves
     /// <summary>Binary trailer: that unit's CA certificate (DER), for the device to pin next to the one it has.</summary>
     public const string MovedToAuthorityTrailer = "intune-moved-to-ca-bin";
 
-    /// <summary>gRPC's retry pushback trailer (milliseconds), honoured by gRPC retry policies.</summary>
-    public const string RetryPushbackTrailer = "grpc-retry-pushback-ms";
-
-    /// <summary>How long a device is asked to wait while its tenant is being copied.</summary>
-    public static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(30);
-
+    /// <summary>The unit to serve a device call at, or the refusal the move calls for (<see cref="TenantMoveRouting"/>).</summary>
     public static async Task<IGrainFactory> RouteAsync(IScaleUnitRouter router, TenantMoveMarks moves, IGrainFactory unit, string tenantId, bool writes, CancellationToken cancellationToken)
     {
-        // A tenant that moved on again while a device slept: follow at most a few hops.
-        for (var hop = 0; hop < 4; hop++)
+        var route = await TenantMoveRouting.RouteAsync(router, moves, unit, tenantId, writes, cancellationToken);
+        return route.Outcome switch
         {
-            var mark = await moves.GetAsync(unit, tenantId);
-            switch (mark?.Phase)
-            {
-                case null:
-                    return unit;
-                case TenantMovePhase.Moving when !writes:
-                    return unit;
-                case TenantMovePhase.Moving:
-                    throw new RpcException(
-                        new Status(StatusCode.Unavailable, $"The tenant is moving to scale unit {mark.TargetScaleUnitId}; changes are held until the move completes. Retry in {RetryAfter.TotalSeconds:F0} seconds."),
-                        new Metadata { { RetryPushbackTrailer, ((long)RetryAfter.TotalMilliseconds).ToString(CultureInfo.InvariantCulture) } });
-                case TenantMovePhase.Moved when router.OnTenantMoved(tenantId, mark.TargetScaleUnitId):
-                    unit = await router.ForScaleUnitAsync(mark.TargetScaleUnitId, cancellationToken);
-                    continue;
-                default:
-                    throw Redirect(mark);
-            }
-        }
-
-        throw new RpcException(new Status(StatusCode.Unavailable, "The tenant's scale unit could not be determined; retry later."));
+            TenantMoveOutcome.Serve => route.Unit!,
+            TenantMoveOutcome.Held => throw new RpcException(
+                new Status(StatusCode.Unavailable, $"The tenant is moving to scale unit {route.Mark!.TargetScaleUnitId}; changes are held until the move completes. Retry in {TenantMoveRouting.RetryAfter.TotalSeconds:F0} seconds."),
+                new Metadata { { TenantMoveRouting.RetryPushbackTrailer, ((long)TenantMoveRouting.RetryAfter.TotalMilliseconds).ToString(CultureInfo.InvariantCulture) } }),
+            TenantMoveOutcome.Moved => throw Redirect(route.Mark!),
+            _ => throw new RpcException(new Status(StatusCode.Unavailable, "The tenant's scale unit could not be determined; retry later.")),
+        };
     }
 
     /// <summary>The tenant is served at another of this gateway's ports (a standalone gateway's enrollment).</summary>

@@ -50,6 +50,29 @@ public sealed class ThrottlingAndFailureTests(ThrottlingAndFailureTests.Throttle
     }
 
     [Fact]
+    public async Task Grpc_SharesTheTenantsBudget_BeyondItIsResourceExhaustedWithRetryPushback()
+    {
+        var tenantId = Guid.NewGuid().ToString();
+        var bearer = new Metadata { { "Authorization", $"Bearer {unit.Host.AdminToken(tenantId)}" } };
+        using var rest = unit.Host.AdminClient(unit.Host.AdminToken(tenantId));
+        using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{unit.Host.AdminGrpcPort}");
+        var groups = new Intune.Admin.V1.Groups.GroupsClient(channel);
+
+        for (var i = 0; i < ThrottledUnit.Budget - 1; i++)
+        {
+            await groups.ListGroupsAsync(new Intune.Admin.V1.ListGroupsRequest(), bearer);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await rest.GetAsync("groups")).StatusCode); // the last request of the budget, over REST
+        var throttled = await Assert.ThrowsAsync<RpcException>(() => groups.ListGroupsAsync(new Intune.Admin.V1.ListGroupsRequest(), bearer).ResponseAsync);
+
+        Assert.Equal(StatusCode.ResourceExhausted, throttled.StatusCode);
+        Assert.Contains("Too many requests for this tenant", throttled.Status.Detail, StringComparison.Ordinal);
+        Assert.True(long.Parse(throttled.Trailers.GetValue("grpc-retry-pushback-ms")!, System.Globalization.CultureInfo.InvariantCulture) > 0);
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await rest.GetAsync("groups")).StatusCode);
+    }
+
+    [Fact]
     public async Task UnhandledException_InTheGatewaysOwnPipeline_Is500EnvelopeWithoutExceptionTextAndTheUnitServesOn()
     {
         // The fault is behind the real pipeline (auth, rate limit, move gate, permission, audit):

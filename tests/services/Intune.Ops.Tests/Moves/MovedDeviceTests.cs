@@ -56,6 +56,16 @@ public sealed class MovedDeviceTests(MoveUnits units) : IClassFixture<MoveUnits>
             Assert.Equal(units.Host(target).DeviceGateway.ToString(), redirect.Trailers.GetValue("intune-moved-to-endpoint"));
             Assert.NotNull(redirect.Trailers.Get("intune-moved-to-ca-bin"));
 
+            // An admin at the source's co-hosted gateway, which does not reach the target, is sent there on both fronts.
+            using var restAtSource = units.Host(source).AdminClient(units.Host(source).AdminToken(tenantId));
+            using var movedAway = await restAtSource.GetAsync("groups");
+            Assert.Equal(HttpStatusCode.MisdirectedRequest, movedAway.StatusCode);
+            Assert.Equal("tenantMoved", (string?)(await movedAway.Content.ReadFromJsonAsync<JsonObject>())!["error"]!["code"]);
+            var grpcAtSource = await Assert.ThrowsAsync<RpcException>(() => AdminGroups(units.Host(source))
+                .ListGroupsAsync(new Intune.Admin.V1.ListGroupsRequest(), AdminBearer(units.Host(source), tenantId)).ResponseAsync);
+            Assert.Equal(StatusCode.FailedPrecondition, grpcAtSource.StatusCode);
+            Assert.Equal(target, grpcAtSource.Trailers.GetValue("intune-moved-to-unit"));
+
             // A certificate renewed at the target is issued by the target's CA and names it.
             await devices[2].RenewCertificateAsync();
             await devices[2].CheckInAsync();
@@ -98,6 +108,14 @@ public sealed class MovedDeviceTests(MoveUnits units) : IClassFixture<MoveUnits>
                     using var read = await admin.GetAsync("deviceManagement/managedDevices");
                     Assert.Equal(HttpStatusCode.OK, read.StatusCode);
 
+                    // The admin gRPC API holds changes and serves reads the same way.
+                    var groups = AdminGroups(host);
+                    var heldOverGrpc = await Assert.ThrowsAsync<RpcException>(() => groups
+                        .CreateGroupAsync(new Intune.Admin.V1.CreateGroupRequest { DisplayName = "During the move" }, AdminBearer(host, tenantId)).ResponseAsync);
+                    Assert.Equal(StatusCode.Unavailable, heldOverGrpc.StatusCode);
+                    Assert.Equal("30000", heldOverGrpc.Trailers.GetValue("grpc-retry-pushback-ms"));
+                    Assert.DoesNotContain((await groups.ListGroupsAsync(new Intune.Admin.V1.ListGroupsRequest(), AdminBearer(host, tenantId))).Groups, g => g.DisplayName == "During the move");
+
                     var checkIn = await Assert.ThrowsAsync<RpcException>(() => devices[0].CheckInAsync());
                     Assert.Equal(StatusCode.Unavailable, checkIn.StatusCode);
                     Assert.Equal("30000", checkIn.Trailers.GetValue("grpc-retry-pushback-ms"));
@@ -118,6 +136,11 @@ public sealed class MovedDeviceTests(MoveUnits units) : IClassFixture<MoveUnits>
             devices.ForEach(d => d.Dispose());
         }
     }
+
+    private static Intune.Admin.V1.Groups.GroupsClient AdminGroups(ScaleUnitTestHost host) =>
+        new(Grpc.Net.Client.GrpcChannel.ForAddress($"http://127.0.0.1:{host.AdminGrpcPort}"));
+
+    private static Metadata AdminBearer(ScaleUnitTestHost host, string tenantId) => new() { { "Authorization", $"Bearer {host.AdminToken(tenantId)}" } };
 
     private async Task<(string TenantId, string Token, string Unit)> CreateTenantAsync(string name)
     {
