@@ -286,6 +286,12 @@ public static class AdminGatewayExtensions
             return GraphErrors.WriteAsync(context, bad.StatusCode, "BadRequest", "The request could not be read; check its size, headers and body.");
         }
 
+        // A unit that did not answer the middleware before the endpoint (the move gate's mark lookup) is a 503 as at the endpoint.
+        if (error is not null && RoutingFailures.AsRefusal(error) is { } refused)
+        {
+            return GraphErrorFilter.ToGraph(context, refused).ExecuteAsync(context);
+        }
+
         context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Intune.AdminGateway")
             .LogError(error, "Unhandled error on {Method} {Path}", context.Request.Method, context.Request.Path);
         return GraphErrors.WriteAsync(context, StatusCodes.Status500InternalServerError, "InternalServerError", $"An unexpected error occurred. Quote request-id {context.TraceIdentifier} when reporting it.");

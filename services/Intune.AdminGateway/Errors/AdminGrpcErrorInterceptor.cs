@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Intune.Grains.Errors;
+using Intune.Routing;
 using Microsoft.Extensions.Logging;
 
 namespace Intune.AdminGateway.Errors;
@@ -18,7 +19,7 @@ internal sealed class AdminGrpcErrorInterceptor(ILogger<AdminGrpcErrorIntercepto
         {
             return await continuation(request, context);
         }
-        catch (RequestRefusedException refused)
+        catch (Exception e) when (RoutingFailures.AsRefusal(e) is { } refused)
         {
             throw new RpcException(new Status(ToStatusCode(refused), refused.Message));
         }

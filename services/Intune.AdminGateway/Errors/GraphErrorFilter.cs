@@ -1,5 +1,6 @@
 using Intune.AdminGateway.Graph;
 using Intune.Grains.Errors;
+using Intune.Routing;
 using Microsoft.AspNetCore.Http;
 
 namespace Intune.AdminGateway.Errors;
@@ -7,7 +8,8 @@ namespace Intune.AdminGateway.Errors;
 /// <summary>
 /// The one translation of the application's refusals into Graph's error envelope, for every
 /// endpoint of the <c>/v1.0</c> group: handlers and application services throw a
-/// <see cref="RequestRefusedException"/> and never build an error answer themselves. Anything
+/// <see cref="RequestRefusedException"/> and never build an error answer themselves; a unit that is
+/// down or did not answer is a 503 (<see cref="RoutingFailures"/>). Anything
 /// else propagates to <see cref="AdminGatewayExtensions.UseGraphExceptionHandler"/>, which answers
 /// 500 with the request id it logs, never the exception.
 /// </summary>
@@ -19,7 +21,7 @@ internal sealed class GraphErrorFilter : IEndpointFilter
         {
             return await next(context);
         }
-        catch (RequestRefusedException refused)
+        catch (Exception e) when (RoutingFailures.AsRefusal(e) is { } refused)
         {
             return ToGraph(context.HttpContext, refused);
         }

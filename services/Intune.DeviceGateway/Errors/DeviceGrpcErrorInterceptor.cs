@@ -1,12 +1,13 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Intune.Grains.Errors;
+using Intune.Routing;
 
 namespace Intune.DeviceGateway.Errors;
 
 /// <summary>
 /// The application's refusals as the device protocol's statuses: a change the unit could not save
-/// is <c>Unavailable</c> (retry), bad input <c>InvalidArgument</c>, a limit or throttle
+/// or a unit that did not answer is <c>Unavailable</c> (retry, <see cref="RoutingFailures"/>), bad input <c>InvalidArgument</c>, a limit or throttle
 /// <c>ResourceExhausted</c>, each with its message; the service's own statuses pass through untouched.
 /// </summary>
 internal sealed class DeviceGrpcErrorInterceptor : Interceptor
@@ -17,7 +18,7 @@ internal sealed class DeviceGrpcErrorInterceptor : Interceptor
         {
             return await continuation(request, context);
         }
-        catch (RequestRefusedException refused)
+        catch (Exception e) when (RoutingFailures.AsRefusal(e) is { } refused)
         {
             throw ToRpc(refused);
         }
@@ -29,7 +30,7 @@ internal sealed class DeviceGrpcErrorInterceptor : Interceptor
         {
             await continuation(request, responseStream, context);
         }
-        catch (RequestRefusedException refused)
+        catch (Exception e) when (RoutingFailures.AsRefusal(e) is { } refused)
         {
             throw ToRpc(refused);
         }

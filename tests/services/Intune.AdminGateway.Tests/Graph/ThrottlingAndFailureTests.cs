@@ -102,6 +102,32 @@ public sealed class ThrottlingAndFailureTests(ThrottlingAndFailureTests.Throttle
         Assert.Equal(HttpStatusCode.OK, afterwards.StatusCode);
     }
 
+    [Fact]
+    public async Task UnitThatDoesNotAnswer_IsARetryOnEveryFront_NotA500()
+    {
+        // The unit's grain calls time out for one tenant (Orleans' TimeoutException), as when the unit is overloaded.
+        await unit.Host.Grains.GetGrain<Intune.Grains.Tenants.ITenantGrain>(ThrottledUnit.TimedOutTenant).CreateAsync("Slow Co", "na");
+        var token = (await unit.Host.Grains.GetGrain<Intune.Grains.Tenants.ITenantGrain>(ThrottledUnit.TimedOutTenant).CreateEnrollmentTokenAsync(TimeSpan.FromHours(1), null)).Token!;
+        using var rest = unit.Host.AdminClient(unit.Host.AdminToken(ThrottledUnit.TimedOutTenant));
+        using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{unit.Host.AdminGrpcPort}");
+        var groups = new Intune.Admin.V1.Groups.GroupsClient(channel);
+        using var device = unit.Host.NewDevice();
+
+        using var response = await rest.GetAsync("groups");
+        var grpcError = await Assert.ThrowsAsync<RpcException>(() => groups.ListGroupsAsync(
+            new Intune.Admin.V1.ListGroupsRequest(),
+            new Metadata { { "Authorization", $"Bearer {unit.Host.AdminToken(ThrottledUnit.TimedOutTenant)}" } }).ResponseAsync);
+        var enrollError = await Assert.ThrowsAsync<RpcException>(() => device.EnrollAsync(token));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.True(response.Headers.RetryAfter?.Delta > TimeSpan.Zero, "503 says when to retry");
+        Assert.Equal("serviceNotAvailable", (string?)(await response.Content.ReadFromJsonAsync<JsonObject>())!["error"]!["code"]);
+        Assert.Equal(StatusCode.Unavailable, grpcError.StatusCode);
+        Assert.Equal(StatusCode.Unavailable, enrollError.StatusCode);
+        Assert.Contains("did not answer in time", enrollError.Status.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2", grpcError.Status.Detail + enrollError.Status.Detail, StringComparison.Ordinal);
+    }
+
     /// <summary>A scale unit whose per-tenant budget is a few requests per hour, so the limit is reached deterministically.</summary>
     public sealed class ThrottledUnit : IAsyncLifetime
     {
@@ -109,6 +135,9 @@ public sealed class ThrottlingAndFailureTests(ThrottlingAndFailureTests.Throttle
 
         /// <summary>A tenant whose every request meets an unexpected exception deep in the gateway.</summary>
         public static readonly string PoisonedTenant = Guid.NewGuid().ToString();
+
+        /// <summary>A tenant whose unit never answers in time.</summary>
+        public static readonly string TimedOutTenant = Guid.NewGuid().ToString();
 
         public ScaleUnitTestHost Host { get; } = new();
 
@@ -133,9 +162,9 @@ public sealed class ThrottlingAndFailureTests(ThrottlingAndFailureTests.Throttle
     private sealed class PoisonedRouter(Intune.Routing.IScaleUnitRouter inner) : Intune.Routing.IScaleUnitRouter
     {
         public ValueTask<IGrainFactory> ForTenantAsync(string tenantId, CancellationToken cancellationToken = default) =>
-            tenantId == ThrottledUnit.PoisonedTenant
-                ? throw new InvalidOperationException("connection string secret=hunter2")
-                : inner.ForTenantAsync(tenantId, cancellationToken);
+            tenantId == ThrottledUnit.PoisonedTenant ? throw new InvalidOperationException("connection string secret=hunter2")
+            : tenantId == ThrottledUnit.TimedOutTenant ? throw new TimeoutException("Response did not arrive on time in 00:00:30 for message: secret=hunter2")
+            : inner.ForTenantAsync(tenantId, cancellationToken);
 
         public ValueTask<IGrainFactory> ForScaleUnitAsync(string scaleUnitId, CancellationToken cancellationToken = default) => inner.ForScaleUnitAsync(scaleUnitId, cancellationToken);
 
