@@ -72,6 +72,11 @@ public static class AdminGrpc
             where TService : class, IAdminGrpcService =>
             grpc.AddServiceOptions<TService>(options =>
             {
+                // Every exception of a handler is translated by the interceptors below; what reaches
+                // gRPC's own handling is a request it could not read (protobuf's 100-level recursion
+                // limit: a Struct nested ~50 deep), which grpc-dotnet answers Unknown before any
+                // interceptor runs. Detailed errors make that answer say why, so the caller can act.
+                options.EnableDetailedErrors = true;
                 options.Interceptors.Add<AdminGrpcErrorInterceptor>();
                 options.Interceptors.Add<TenantMoveInterceptor>();
                 options.Interceptors.Add<AdminOperationInterceptor>();

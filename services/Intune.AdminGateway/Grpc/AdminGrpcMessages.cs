@@ -37,11 +37,59 @@ internal static class AdminGrpcMessages
     public static V1.PolicyKind Message(PolicyKind kind) =>
         kind == PolicyKind.Compliance ? V1.PolicyKind.Compliance : V1.PolicyKind.Configuration;
 
-    /// <summary>The Graph JSON object a <see cref="Struct"/> carries, for the one Graph mapping to validate.</summary>
-    public static JsonObject GraphBody(Struct? body, string field) =>
-        body is null
-            ? throw new InvalidRequestException($"{field} is required: the policy as Graph's JSON, with \"@odata.type\".", field)
-            : JsonNode.Parse(JsonFormatter.Default.Format(body)) as JsonObject ?? throw new InvalidRequestException($"{field} must be a JSON object.", field);
+    /// <summary>
+    /// The Graph JSON object a <see cref="Struct"/> carries, for the one Graph mapping to validate;
+    /// held to what a REST body may be (<see cref="GraphRequestBody.MaxDepth"/> levels, numbers JSON can spell).
+    /// </summary>
+    public static JsonObject GraphBody(Struct? body, string field)
+    {
+        if (body is null)
+        {
+            throw new InvalidRequestException($"{field} is required: the policy as Graph's JSON, with \"@odata.type\".", field);
+        }
+
+        CheckShape(body, field, depth: 1);
+        return JsonNode.Parse(JsonFormatter.Default.Format(body), documentOptions: new JsonDocumentOptions { MaxDepth = GraphRequestBody.MaxDepth }) as JsonObject
+            ?? throw new InvalidRequestException($"{field} must be a JSON object.", field);
+    }
+
+    /// <summary>Refuses what JSON cannot carry (NaN, infinities) and nesting past a REST body's, before formatting throws on either.</summary>
+    private static void CheckShape(Struct value, string field, int depth)
+    {
+        if (depth > GraphRequestBody.MaxDepth)
+        {
+            throw new InvalidRequestException($"{field} is nested deeper than {GraphRequestBody.MaxDepth} levels.", field);
+        }
+
+        foreach (var (name, member) in value.Fields)
+        {
+            CheckShape(member, field, depth, name);
+        }
+    }
+
+    private static void CheckShape(Value value, string field, int depth, string name)
+    {
+        switch (value.KindCase)
+        {
+            case Value.KindOneofCase.NumberValue when !double.IsFinite(value.NumberValue):
+                throw new InvalidRequestException($"{field}: \"{name}\" is {value.NumberValue}, which JSON cannot carry; send a finite number.", field);
+            case Value.KindOneofCase.StructValue:
+                CheckShape(value.StructValue, field, depth + 1);
+                break;
+            case Value.KindOneofCase.ListValue:
+                if (depth + 1 > GraphRequestBody.MaxDepth)
+                {
+                    throw new InvalidRequestException($"{field} is nested deeper than {GraphRequestBody.MaxDepth} levels.", field);
+                }
+
+                foreach (var item in value.ListValue.Values)
+                {
+                    CheckShape(item, field, depth + 1, name);
+                }
+
+                break;
+        }
+    }
 
     public static Struct Struct(JsonObject json) => JsonParser.Default.Parse<Struct>(json.ToJsonString(GraphJson.Options));
 
