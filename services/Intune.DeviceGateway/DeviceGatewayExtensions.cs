@@ -2,6 +2,7 @@ using System.Net;
 using Intune.ClusterConfig;
 using Intune.DeviceGateway.Errors;
 using Intune.DeviceGateway.Grpc;
+using Intune.DeviceGateway.Limits;
 using Intune.DeviceGateway.Security;
 using Intune.Routing;
 using Intune.ServiceDefaults;
@@ -42,7 +43,11 @@ public static class DeviceGatewayExtensions
         {
             o.MaxReceiveMessageSize = 1024 * 1024;
             o.EnableDetailedErrors = false;
-        }).AddServiceOptions<DeviceGrpcService>(o => o.Interceptors.Add<DeviceGrpcErrorInterceptor>());
+        }).AddServiceOptions<DeviceGrpcService>(o =>
+        {
+            o.Interceptors.Add<DeviceGrpcErrorInterceptor>();
+            o.Interceptors.Add<DeviceInputLimitInterceptor>();
+        });
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {

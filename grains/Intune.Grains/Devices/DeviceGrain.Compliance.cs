@@ -137,21 +137,53 @@ internal sealed partial class DeviceGrain : IDeviceComplianceGrain
             changed |= await IndexHardwareAsync();
         }
 
-        foreach (var setting in checkIn.SettingReports)
-        {
-            var key = $"{setting.PolicyId}/{setting.Setting}";
-            if (!State.SettingReports.TryGetValue(key, out var previous) || previous != setting)
-            {
-                State.SettingReports[key] = setting;
-                changed = true;
-            }
-        }
+        changed |= ApplySettingReports(checkIn.SettingReports);
 
         var before = State.ComplianceState;
         if (changed || factsChanged || before != DeviceComplianceModel.ComputeOverall(State, _lastSync, now) || DeviceComplianceModel.HasDueDeadline(State, _lastSync, now))
         {
             var statusesChanged = await RefreshComplianceAsync(now, reportAll: false);
             changed |= statusesChanged || State.ComplianceState != before;
+        }
+
+        return changed;
+    }
+
+    /// <summary>
+    /// Keeps a device's per-setting results only for settings of the configuration profiles it
+    /// holds, and drops those of profiles it no longer holds: what a device reports cannot grow its
+    /// state past the profiles assigned to it (the state is one entity of at most 1 MB).
+    /// </summary>
+    private bool ApplySettingReports(IReadOnlyList<SettingReport> reports)
+    {
+        var changed = false;
+        foreach (var report in reports)
+        {
+            if (!State.ConfigurationProfiles.TryGetValue(report.PolicyId, out var profile) || !profile.Settings.ContainsKey(report.Setting))
+            {
+                continue;
+            }
+
+            var key = $"{report.PolicyId}/{report.Setting}";
+            if (!State.SettingReports.TryGetValue(key, out var previous) || previous != report)
+            {
+                State.SettingReports[key] = report;
+                changed = true;
+            }
+        }
+
+        // Pruned when a device reports (a not-modified check-in allocates nothing); until then the
+        // results of a profile it no longer holds are never read.
+        if (reports.Count > 0)
+        {
+            foreach (var (key, report) in State.SettingReports.ToList())
+            {
+                if (!State.ConfigurationProfiles.TryGetValue(report.PolicyId, out var profile) || !profile.Settings.ContainsKey(report.Setting))
+                {
+                    State.SettingReports.Remove(key);
+                    changed = true;
+                }
+            }
         }
 
         return changed;
