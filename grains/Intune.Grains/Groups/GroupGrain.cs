@@ -1,3 +1,4 @@
+using Intune.Grains.Durability;
 using Intune.Grains.Errors;
 using Intune.Grains.Policies;
 using Intune.Grains.Tenants;
@@ -83,7 +84,7 @@ internal sealed class GroupGrain(
         State.DisplayName = displayName;
         State.Description = description;
         State.CreatedDateTime = time.GetUtcNow();
-        await group.WriteStateAsync();
+        await group.WriteOrRollBackAsync(GrainContext, () => State.DisplayName = null);
         await GrainFactory.GetGrain<ITenantComplianceGrain>(TenantId).AddGroupAsync(GroupId, displayName);
         return Info;
     }
@@ -97,7 +98,7 @@ internal sealed class GroupGrain(
         await DeleteMemberRowsAsync();
         _devices.Clear();
         _users.Clear();
-        await group.ClearStateAsync();
+        await group.ClearOrRollBackAsync(GrainContext);
         await GrainFactory.GetGrain<ITenantComplianceGrain>(TenantId).RemoveGroupAsync(GroupId);
         // A deleted group has no members: devices it reached drop what it gave them at check-in.
         await AnnounceMembershipChangeAsync(policies.Count > 0);
@@ -183,7 +184,7 @@ internal sealed class GroupGrain(
 
         if (targets ? State.TargetingPolicies.Add(policyId) : State.TargetingPolicies.Remove(policyId))
         {
-            await group.WriteStateAsync();
+            await group.WriteOrRollBackAsync(GrainContext, () => _ = targets ? State.TargetingPolicies.Remove(policyId) : State.TargetingPolicies.Add(policyId));
         }
     }
 

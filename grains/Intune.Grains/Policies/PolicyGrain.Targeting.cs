@@ -1,4 +1,5 @@
 using Intune.Grains.Delivery;
+using Intune.Grains.Durability;
 using Intune.Grains.Errors;
 using Intune.Grains.Groups;
 
@@ -26,13 +27,14 @@ internal sealed partial class PolicyGrain
             }
         }
 
-        var previousGroups = GroupIds(policy.State.Assignments);
+        var previous = policy.State.Assignments;
+        var previousGroups = GroupIds(previous);
         policy.State.Assignments = targets
             .Distinct()
             .Select(t => new PolicyAssignment(AssignmentId(t), t))
             .ToList();
         var groups = GroupIds(policy.State.Assignments);
-        await policy.WriteStateAsync();
+        await policy.WriteOrRollBackAsync(GrainContext, () => policy.State.Assignments = previous);
         // Marks first: a group that targets a policy announces its member changes.
         await SetGroupTargetingAsync(groups.Except(previousGroups), targets: true);
         await Tenant.UpsertPolicyAsync(CatalogEntry(current));

@@ -1,4 +1,5 @@
 using Intune.Grains.Delivery;
+using Intune.Grains.Durability;
 using Intune.Grains.Errors;
 using Intune.Grains.Tenants;
 using Microsoft.Extensions.Logging;
@@ -46,8 +47,7 @@ internal sealed partial class PolicyGrain(
         Validate(draft, creating: true);
         var now = time.GetUtcNow();
         var created = draft with { Id = PolicyId, Version = 1, CreatedDateTime = now, LastModifiedDateTime = now };
-        policy.State.Versions.Add(created);
-        await policy.WriteStateAsync();
+        await PublishVersionAsync(created);
         await Tenant.UpsertPolicyAsync(CatalogEntry(created));
         return created;
     }
@@ -79,8 +79,7 @@ internal sealed partial class PolicyGrain(
             LastModifiedDateTime = time.GetUtcNow(),
         };
         Validate(next, creating: update.ScheduledActions is not null);
-        policy.State.Versions.Add(next);
-        await policy.WriteStateAsync();
+        await PublishVersionAsync(next);
         // The new version is a tenant fact: assigned devices pick it up at check-in.
         await Tenant.UpsertPolicyAsync(CatalogEntry(next));
         return next;
@@ -88,13 +87,24 @@ internal sealed partial class PolicyGrain(
 
     public Task<PolicyDefinition?> GetAsync() => Task.FromResult(policy.State.Current);
 
+    /// <summary>
+    /// Stores the new version with the history that fits (<see cref="PolicyState.WithVersion"/>);
+    /// a failed write leaves the policy as it was and answers Unavailable.
+    /// </summary>
+    private async Task PublishVersionAsync(PolicyDefinition version)
+    {
+        var before = policy.State.Versions;
+        policy.State.Versions = PolicyState.WithVersion(before, version);
+        await policy.WriteOrRollBackAsync(GrainContext, () => policy.State.Versions = before);
+    }
+
     /// <summary>Out of the tenant's facts first: devices drop the policy at their next check-in, and no report row outlives the policy.</summary>
     public async Task DeleteAsync()
     {
         _ = Current;
         await Tenant.RemovePolicyAsync(PolicyId);
         await SetGroupTargetingAsync(GroupIds(policy.State.Assignments), targets: false);
-        await policy.ClearStateAsync();
+        await policy.ClearOrRollBackAsync(GrainContext);
         await DeleteReportAsync();
         DeactivateOnIdle();
     }
@@ -119,6 +129,12 @@ internal sealed partial class PolicyGrain(
         if (definition.Settings.Keys.FirstOrDefault(k => schema.Find(k) is null) is { } unknown)
         {
             throw new InvalidRequestException($"'{unknown}' is not a property of {definition.ODataType}.");
+        }
+
+        if (PolicyState.SettingCharacters(definition) is var characters and > PolicyState.MaxSettingCharacters)
+        {
+            throw new InvalidRequestException(
+                $"The policy's name, description and settings hold {characters:N0} characters; at most {PolicyState.MaxSettingCharacters:N0} fit.");
         }
 
         if (definition.Kind != PolicyKind.Compliance)

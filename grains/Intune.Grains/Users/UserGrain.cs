@@ -72,7 +72,7 @@ internal sealed class UserGrain(
         if (!user.State.DeviceIds.Contains(deviceId))
         {
             user.State.DeviceIds.Add(deviceId);
-            await user.WriteStateAsync();
+            await user.WriteOrRollBackAsync(GrainContext, () => user.State.DeviceIds.Remove(deviceId));
         }
 
         await DeviceOf(deviceId).SetUserAssociatedAsync(UserPrincipalName, associated: true);
@@ -82,7 +82,7 @@ internal sealed class UserGrain(
     {
         if (user.State.DeviceIds.Remove(deviceId))
         {
-            await user.WriteStateAsync();
+            await user.WriteOrRollBackAsync(GrainContext, () => user.State.DeviceIds.Add(deviceId));
         }
 
         await DeviceOf(deviceId).SetUserAssociatedAsync(UserPrincipalName, associated: false);

@@ -1,8 +1,10 @@
 using Intune.Grains.Audit;
 using Intune.Grains.Devices;
 using Intune.Grains.Errors;
+using Intune.Grains.Policies;
 using Intune.Grains.Rbac;
 using Intune.Grains.Tenants;
+using Intune.Grains.Tests.Policies;
 using Intune.Testing.InMemory;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
@@ -103,6 +105,46 @@ public sealed class WriteFirstTests(WriteFirstTests.FailingStorageCluster fixtur
         var listed = await log.ListAsync(new AuditRange(now.AddDays(-1), now.AddDays(1), null, 10));
 
         Assert.Equal([kept.Id], listed.Events.Select(e => e.Id));
+    }
+
+    [Fact]
+    public async Task APolicyEditOrAssignment_WhenTheWriteFails_IsUnavailableAndThePolicyStaysAsItWas()
+    {
+        var kit = new PolicyTestKit(Grains);
+        await kit.CreateTenantAsync();
+        var profile = await kit.CreateConfigurationAsync("windows10GeneralConfiguration", new Dictionary<string, string> { ["cameraBlocked"] = "true" });
+        var key = profile.GetPrimaryKeyString();
+
+        Storage.FailWritesOf(id => id.Key.ToString() == key);
+        await Assert.ThrowsAsync<UnavailableException>(() => profile.UpdateAsync(new PolicyUpdate { DisplayName = "Renamed" }));
+        await Assert.ThrowsAsync<UnavailableException>(() => profile.AssignAsync([new AssignmentTarget(AssignmentTargetKind.AllDevices, null)]));
+        var whileFailing = await profile.GetAsync();
+        var assignmentsWhileFailing = await profile.GetAssignmentsAsync();
+        Storage.Heal();
+        var next = await profile.UpdateAsync(new PolicyUpdate { Description = "a later change" });
+
+        Assert.Equal((1, "windows10GeneralConfiguration profile"), (whileFailing!.Version, whileFailing.DisplayName));
+        Assert.Empty(assignmentsWhileFailing);
+        Assert.Equal((2, "windows10GeneralConfiguration profile"), (next.Version, next.DisplayName));
+        Assert.Empty(await profile.GetAssignmentsAsync());
+    }
+
+    [Fact]
+    public async Task AGroup_WhenItsFirstWriteFails_IsUnavailableAndDoesNotExist()
+    {
+        var kit = new PolicyTestKit(Grains);
+        await kit.CreateTenantAsync();
+        var group = kit.Group(Guid.NewGuid().ToString());
+
+        Storage.FailWritesOf(id => id.Key.ToString() == group.GetPrimaryKeyString());
+        await Assert.ThrowsAsync<UnavailableException>(() => group.CreateAsync("Sales", null));
+        var whileFailing = await group.GetAsync();
+        var listedWhileFailing = await kit.Tenant.ListGroupsAsync();
+        Storage.Heal();
+
+        Assert.Null(whileFailing);
+        Assert.Empty(listedWhileFailing);
+        Assert.Equal("Sales", (await group.CreateAsync("Sales", null)).DisplayName);
     }
 
     private static RoleAssignment Assignment(string id) => new(id, $"Assignment {id}", null, "builtin-readonly", ["adele@contoso.example"], []);
