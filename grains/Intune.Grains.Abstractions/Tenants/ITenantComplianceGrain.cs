@@ -66,6 +66,14 @@ public interface ITenantComplianceGrain : IGrainWithStringKey
     [Alias("TargetedGroupChangedAsync")]
     Task TargetedGroupChangedAsync(string groupId);
 
+    /// <summary>
+    /// Refuses (InvalidRequest, naming the limit) when the catalog has no room for the entry with
+    /// that many assignment targets; asked before the deliverable writes its own row, so a full
+    /// catalog leaves nothing half-made. <see cref="UpsertPolicyAsync"/> checks again.
+    /// </summary>
+    [Alias("EnsureCatalogHasRoomAsync")]
+    Task EnsureCatalogHasRoomAsync(string entryId, int assignmentTargets);
+
     [Alias("UpsertPolicyAsync")]
     Task UpsertPolicyAsync(PolicyCatalogEntry entry);
 
@@ -84,8 +92,13 @@ public interface ITenantComplianceGrain : IGrainWithStringKey
     [Alias("ListGroupsAsync")]
     Task<IReadOnlyList<string>> ListGroupsAsync();
 
+    /// <summary>
+    /// Lists a compliance action's retire or wipe for an admin to decide (once per device while
+    /// pending). False when the tenant already holds its maximum of pending requests: nothing is
+    /// recorded, and the device asks again at a later evaluation.
+    /// </summary>
     [Alias("RequestRetireAsync")]
-    Task RequestRetireAsync(RetireRequest request);
+    Task<bool> RequestRetireAsync(RetireRequest request);
 
     [Alias("ListRetireRequestsAsync")]
     Task<IReadOnlyList<RetireRequest>> ListRetireRequestsAsync();

@@ -37,6 +37,7 @@ internal sealed class AppConfigurationGrain(
         }
 
         var now = time.GetUtcNow();
+        await Tenant.EnsureCatalogHasRoomAsync(ConfigurationId, 0);
         await SaveAsync(draft with { Id = ConfigurationId, Version = 1, CreatedDateTime = now, LastModifiedDateTime = now, Assignments = [] });
         return Current;
     }
@@ -78,6 +79,7 @@ internal sealed class AppConfigurationGrain(
             }
         }
 
+        await Tenant.EnsureCatalogHasRoomAsync(ConfigurationId, targets.Distinct().Count());
         var previousGroups = GroupIds(current.Assignments);
         var next = current with { Assignments = targets.Distinct().ToList(), Version = current.Version + 1, LastModifiedDateTime = time.GetUtcNow() };
         var groups = GroupIds(next.Assignments);

@@ -24,6 +24,7 @@ internal sealed partial class MobileAppGrain
             }
         }
 
+        await Tenant.EnsureCatalogHasRoomAsync(AppId, assignments.Select(a => a.Target).Distinct().Count());
         var previousGroups = GroupIds(app.State.Assignments);
         var previous = (app.State.Assignments, app.State.App);
         app.State.Assignments = assignments

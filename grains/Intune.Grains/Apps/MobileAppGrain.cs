@@ -49,6 +49,7 @@ internal sealed partial class MobileAppGrain(
             throw new InvalidRequestException("committedContentVersion can be set only once a content version's files are committed.", "committedContentVersion");
         }
 
+        await Tenant.EnsureCatalogHasRoomAsync(AppId, 0);
         var now = time.GetUtcNow();
         var created = draft with { Id = AppId, ODataType = type.ODataType, Version = 1, CreatedDateTime = now, LastModifiedDateTime = now };
         app.State.App = created;

@@ -349,11 +349,16 @@ internal sealed partial class DeviceGrain : IDeviceComplianceGrain
         foreach (var (definition, action, key) in DeviceComplianceModel.DueActions(State, now).ToList())
         {
             State.FiredActions.Add(key);
-            await TakeActionAsync(definition, action, now);
+            if (!await TakeActionAsync(definition, action, now))
+            {
+                // Not taken (the tenant's retire list is full): due again at the next evaluation.
+                State.FiredActions.Remove(key);
+            }
         }
     }
 
-    private async Task TakeActionAsync(PolicyDefinition definition, ComplianceActionItem action, DateTimeOffset now)
+    /// <summary>False when the action could not be taken now.</summary>
+    private async Task<bool> TakeActionAsync(PolicyDefinition definition, ComplianceActionItem action, DateTimeOffset now)
     {
         logger.LogInformation("Device {DeviceId}: {Action} for policy {PolicyId}", State.DeviceId, action.ActionType, definition.Id);
         switch (action.ActionType)
@@ -368,10 +373,11 @@ internal sealed partial class DeviceGrain : IDeviceComplianceGrain
                 break;
             case ComplianceActionType.Retire:
             case ComplianceActionType.Wipe:
-                await GrainFactory.GetGrain<ITenantComplianceGrain>(State.TenantId!)
+                return await GrainFactory.GetGrain<ITenantComplianceGrain>(State.TenantId!)
                     .RequestRetireAsync(new RetireRequest(State.DeviceId!, definition.Id, action.ActionType, now, RetireRequestState.Pending, null));
-                break;
         }
+
+        return true;
     }
 
     /// <summary>

@@ -41,6 +41,35 @@ internal static class WriteFirst
         }
     }
 
+    /// <summary>
+    /// A write or read of rows outside the grain's state (member sets, catalogs) that memory does
+    /// not depend on: a storage failure is Unavailable, not an unexpected error.
+    /// </summary>
+    public static async Task RowsAsync(Task rows)
+    {
+        try
+        {
+            await rows;
+        }
+        catch (Exception e) when (e is Azure.RequestFailedException or IOException or TimeoutException)
+        {
+            throw new UnavailableException("Storage did not answer, so nothing was changed; retry in a few seconds.", RetryAfter);
+        }
+    }
+
+    /// <inheritdoc cref="RowsAsync(Task)"/>
+    public static async Task<T> RowsAsync<T>(Task<T> rows)
+    {
+        try
+        {
+            return await rows;
+        }
+        catch (Exception e) when (e is Azure.RequestFailedException or IOException or TimeoutException)
+        {
+            throw new UnavailableException("Storage did not answer; retry in a few seconds.", RetryAfter);
+        }
+    }
+
     /// <summary>Rolls back, drops the activation and returns the refusal to throw.</summary>
     public static UnavailableException Failed(IGrainContext grain, Exception cause, Action? rollBack)
     {

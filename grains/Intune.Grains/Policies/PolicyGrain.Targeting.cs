@@ -27,6 +27,7 @@ internal sealed partial class PolicyGrain
             }
         }
 
+        await Tenant.EnsureCatalogHasRoomAsync(PolicyId, targets.Distinct().Count());
         var previous = policy.State.Assignments;
         var previousGroups = GroupIds(previous);
         policy.State.Assignments = targets

@@ -47,6 +47,7 @@ internal sealed partial class PolicyGrain(
         Validate(draft, creating: true);
         var now = time.GetUtcNow();
         var created = draft with { Id = PolicyId, Version = 1, CreatedDateTime = now, LastModifiedDateTime = now };
+        await Tenant.EnsureCatalogHasRoomAsync(PolicyId, 0);
         await PublishVersionAsync(created);
         await Tenant.UpsertPolicyAsync(CatalogEntry(created));
         return created;

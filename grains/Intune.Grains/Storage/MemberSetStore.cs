@@ -21,6 +21,9 @@ public interface IMemberSetStore
 /// <summary>The names of the sets the grains keep, so every writer and reader agrees on them.</summary>
 public static class MemberSets
 {
+    /// <summary>The tenant's groups, by id (so the group list is not capped by the tenant's row).</summary>
+    public const string TenantGroups = "groups";
+
     public static string GroupDevices(string groupId) => $"group_{groupId}_devices";
 
     public static string GroupUsers(string groupId) => $"group_{groupId}_users";

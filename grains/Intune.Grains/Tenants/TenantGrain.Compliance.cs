@@ -1,4 +1,6 @@
+using Intune.Grains.Durability;
 using Intune.Grains.Errors;
+using Intune.Grains.Groups;
 using Intune.Grains.Policies;
 
 namespace Intune.Grains.Tenants;
@@ -40,11 +42,13 @@ internal sealed partial class TenantGrain : ITenantComplianceGrain
 
     public async Task UpsertPolicyAsync(PolicyCatalogEntry entry)
     {
-        if (State.Policies.TryGetValue(entry.PolicyId, out var existing) && existing == entry)
+        var found = State.Policies.TryGetValue(entry.PolicyId, out var existing);
+        if (found && existing == entry)
         {
             return;
         }
 
+        EnsureCatalogHasRoom(existing, entry.Assignments?.Count ?? 0);
         State.Policies[entry.PolicyId] = entry;
         if (existing?.Assignments is { Count: > 0 } || entry.Assignments is { Count: > 0 })
         {
@@ -73,54 +77,98 @@ internal sealed partial class TenantGrain : ITenantComplianceGrain
         }
     }
 
+    public Task EnsureCatalogHasRoomAsync(string entryId, int assignmentTargets)
+    {
+        EnsureCatalogHasRoom(State.Policies.GetValueOrDefault(entryId), assignmentTargets);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The catalog is part of the tenant row, which every device's delivery reads whole: bounded by <see cref="TenantLimits"/>.</summary>
+    private void EnsureCatalogHasRoom(PolicyCatalogEntry? existing, int assignmentTargets)
+    {
+        if (existing is null && State.Policies.Count >= TenantLimits.MaxCatalogEntries)
+        {
+            throw new InvalidRequestException(
+                $"A tenant may hold at most {TenantLimits.MaxCatalogEntries} policies, profiles, apps and app configurations together; delete one first.");
+        }
+
+        var added = assignmentTargets - (existing?.Assignments?.Count ?? 0);
+        if (added > 0 && State.Policies.Values.Sum(p => p.Assignments?.Count ?? 0) + added > TenantLimits.MaxAssignmentTargets)
+        {
+            throw new InvalidRequestException(
+                $"A tenant may hold at most {TenantLimits.MaxAssignmentTargets} assignments across its policies, profiles and apps; remove some first.");
+        }
+    }
+
     public Task<IReadOnlyList<PolicyCatalogEntry>> ListPoliciesAsync(PolicyKind kind) =>
         Task.FromResult<IReadOnlyList<PolicyCatalogEntry>>(State.Policies.Values.Where(p => p.Kind == kind).OrderBy(p => p.PolicyId, StringComparer.Ordinal).ToList());
 
-    public async Task AddGroupAsync(string groupId, string displayName)
-    {
-        State.Groups[groupId] = displayName;
-        await SaveAsync();
-    }
+    public Task AddGroupAsync(string groupId, string displayName) =>
+        WriteFirst.RowsAsync(memberSets.SaveAsync(TenantId, MemberSets.TenantGroups, [groupId], []));
 
     public async Task RemoveGroupAsync(string groupId)
     {
-        if (State.Groups.Remove(groupId))
+        await WriteFirst.RowsAsync(memberSets.SaveAsync(TenantId, MemberSets.TenantGroups, [], [groupId]));
+        if (State.GroupVersions.Remove(groupId, out var version))
         {
-            State.GroupVersions.Remove(groupId);
-            await SaveAsync();
+            await tenant.WriteOrRollBackAsync(GrainContext, () => State.GroupVersions[groupId] = version);
         }
     }
 
-    public Task<IReadOnlyList<string>> ListGroupsAsync() =>
-        Task.FromResult<IReadOnlyList<string>>(State.Groups.Keys.Order(StringComparer.Ordinal).ToList());
+    public async Task<IReadOnlyList<string>> ListGroupsAsync() =>
+        (await WriteFirst.RowsAsync(memberSets.LoadAsync(TenantId, MemberSets.TenantGroups))).Order(StringComparer.Ordinal).ToList();
 
-    public async Task RequestRetireAsync(RetireRequest request)
+    /// <summary>
+    /// Records a compliance action's retire or wipe for an admin to decide. False when
+    /// <see cref="TenantLimits.MaxPendingRetireRequests"/> wait already: the device asks again later.
+    /// </summary>
+    public async Task<bool> RequestRetireAsync(RetireRequest request)
     {
-        if (State.RetireRequests.TryGetValue(request.DeviceId, out var existing) && existing.State == RetireRequestState.Pending)
+        var requests = retireRequests.State.Requests;
+        if (requests.TryGetValue(request.DeviceId, out var existing) && existing.State == RetireRequestState.Pending)
         {
-            return;
+            return true;
         }
 
-        State.RetireRequests[request.DeviceId] = request with { State = RetireRequestState.Pending, DecidedDateTime = null };
-        await SaveAsync();
-    }
-
-    public Task<IReadOnlyList<RetireRequest>> ListRetireRequestsAsync() =>
-        Task.FromResult<IReadOnlyList<RetireRequest>>(State.RetireRequests.Values.OrderBy(r => r.RequestedDateTime).ToList());
-
-    public async Task<bool> DecideRetireAsync(string deviceId, bool confirm)
-    {
-        if (!State.RetireRequests.TryGetValue(deviceId, out var request) || request.State != RetireRequestState.Pending)
+        if (requests.Values.Count(r => r.State == RetireRequestState.Pending) >= TenantLimits.MaxPendingRetireRequests)
         {
             return false;
         }
 
-        State.RetireRequests[deviceId] = request with
+        await SaveRetireRequestsAsync(request.DeviceId, request with { State = RetireRequestState.Pending, DecidedDateTime = null });
+        return true;
+    }
+
+    public Task<IReadOnlyList<RetireRequest>> ListRetireRequestsAsync() =>
+        Task.FromResult<IReadOnlyList<RetireRequest>>(retireRequests.State.Requests.Values.OrderBy(r => r.RequestedDateTime).ToList());
+
+    public async Task<bool> DecideRetireAsync(string deviceId, bool confirm)
+    {
+        if (!retireRequests.State.Requests.TryGetValue(deviceId, out var request) || request.State != RetireRequestState.Pending)
+        {
+            return false;
+        }
+
+        await SaveRetireRequestsAsync(deviceId, request with
         {
             State = confirm ? RetireRequestState.Confirmed : RetireRequestState.Dismissed,
             DecidedDateTime = time.GetUtcNow(),
-        };
-        await SaveAsync();
+        });
         return true;
+    }
+
+    /// <summary>Stores the request, keeping the latest <see cref="TenantLimits.DecidedRetireRequestsKept"/> decided ones; memory changes once storage has.</summary>
+    private async Task SaveRetireRequestsAsync(string deviceId, RetireRequest request)
+    {
+        var before = retireRequests.State.Requests;
+        var next = new Dictionary<string, RetireRequest>(before) { [deviceId] = request };
+        foreach (var old in next.Values.Where(r => r.State != RetireRequestState.Pending)
+            .OrderByDescending(r => r.DecidedDateTime).Skip(TenantLimits.DecidedRetireRequestsKept).ToList())
+        {
+            next.Remove(old.DeviceId);
+        }
+
+        retireRequests.State.Requests = next;
+        await retireRequests.WriteOrRollBackAsync(GrainContext, () => retireRequests.State.Requests = before);
     }
 }

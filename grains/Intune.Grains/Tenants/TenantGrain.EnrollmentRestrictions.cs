@@ -1,4 +1,5 @@
 using Intune.Grains.Devices;
+using Intune.Grains.Durability;
 using Intune.Grains.Errors;
 
 namespace Intune.Grains.Tenants;
@@ -46,6 +47,12 @@ internal sealed partial class TenantGrain
     {
         EnsureExists();
         Validate(configuration);
+        if (Configurations.Count(c => !c.IsDefault) >= TenantLimits.MaxEnrollmentConfigurations)
+        {
+            throw new InvalidRequestException(
+                $"A tenant may hold at most {TenantLimits.MaxEnrollmentConfigurations} enrollment restrictions besides the two defaults; delete one first.");
+        }
+
         var now = time.GetUtcNow();
         var created = configuration with
         {
@@ -151,6 +158,12 @@ internal sealed partial class TenantGrain
             }
         }
 
+        if (targets.Count > TenantLimits.MaxEnrollmentConfigurationAssignments)
+        {
+            throw new InvalidRequestException(
+                $"An enrollment restriction takes at most {TenantLimits.MaxEnrollmentConfigurationAssignments} assignments; got {targets.Count}.");
+        }
+
         await ReplaceAsync(current, current with { Assignments = targets.ToList(), LastModifiedDateTime = time.GetUtcNow() });
         return true;
     }
@@ -219,7 +232,7 @@ internal sealed partial class TenantGrain
     }
 
     public Task<IReadOnlyList<string>> GetEnrollmentRestrictionGroupIdsAsync() =>
-        Task.FromResult<IReadOnlyList<string>>(!State.Exists ? [] : State.EnrollmentConfigurations
+        Task.FromResult<IReadOnlyList<string>>(!State.Exists ? [] : restrictions.State.Configurations
             .SelectMany(c => c.Assignments)
             .Where(a => !string.IsNullOrWhiteSpace(a.GroupId))
             .Select(a => a.GroupId!)
@@ -255,7 +268,7 @@ internal sealed partial class TenantGrain
     {
         get
         {
-            var stored = State.EnrollmentConfigurations;
+            var stored = restrictions.State.Configurations;
             var missing = new List<EnrollmentConfiguration>(2);
             if (!stored.Any(c => c.IsDefault && c.Kind == EnrollmentConfigurationKind.Limit))
             {
@@ -298,17 +311,9 @@ internal sealed partial class TenantGrain
     /// <summary>Keeps the new configurations only once they are written (interleaved enrollments read them meanwhile).</summary>
     private async Task SaveConfigurationsAsync(List<EnrollmentConfiguration> configurations)
     {
-        var before = State.EnrollmentConfigurations;
-        State.EnrollmentConfigurations = configurations;
-        try
-        {
-            await SaveAsync();
-        }
-        catch (UnavailableException)
-        {
-            State.EnrollmentConfigurations = before;
-            throw;
-        }
+        var before = restrictions.State.Configurations;
+        restrictions.State.Configurations = configurations;
+        await restrictions.WriteOrRollBackAsync(GrainContext, () => restrictions.State.Configurations = before);
     }
 
     private static void Validate(EnrollmentConfiguration configuration)

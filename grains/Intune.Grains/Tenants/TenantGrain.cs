@@ -2,6 +2,8 @@ using System.Security.Cryptography;
 using System.Text;
 using Intune.Grains.Devices;
 using Intune.Grains.Durability;
+using Intune.Grains.Errors;
+using Intune.Grains.Groups;
 
 namespace Intune.Grains.Tenants;
 
@@ -11,15 +13,74 @@ namespace Intune.Grains.Tenants;
 /// </summary>
 internal sealed partial class TenantGrain(
     [PersistentState("tenant", StorageNames.Grains)] IPersistentState<TenantState> tenant,
+    [PersistentState("enrollmentTokens", StorageNames.Grains)] IPersistentState<EnrollmentTokensState> tokens,
+    [PersistentState("enrollmentRestrictions", StorageNames.Grains)] IPersistentState<EnrollmentRestrictionsState> restrictions,
+    [PersistentState("retireRequests", StorageNames.Grains)] IPersistentState<RetireRequestsState> retireRequests,
+    IMemberSetStore memberSets,
     TimeProvider time) : Grain, ITenantGrain
 {
-    private long _changesSaved;
-    private long _changesMade;
-    private Task _write = Task.CompletedTask;
+    // The tenant is several rows (TenantLimits): identity and assignment facts here, tokens,
+    // restrictions and retire requests in rows of their own, groups as member-set rows. The
+    // tenant row and the token row are written with group commit: admissions interleave.
+    private GroupCommit<TenantState> _tenantRow = null!;
+    private GroupCommit<EnrollmentTokensState> _tokenRow = null!;
 
     private TenantState State => tenant.State;
 
+    private List<EnrollmentTokenRecord> Tokens => tokens.State.Tokens;
+
     private string TenantId => this.GetPrimaryKeyString();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _tenantRow = new GroupCommit<TenantState>(tenant, GrainContext);
+        _tokenRow = new GroupCommit<EnrollmentTokensState>(tokens, GrainContext);
+        if (State.HasLegacyRows)
+        {
+            await MoveLegacyRowsAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Moves what tenants stored in their one row before it was split into the rows of their own,
+    /// each written before the tenant row drops it, so a failure between leaves it in both, never
+    /// in neither.
+    /// </summary>
+    private async Task MoveLegacyRowsAsync(CancellationToken cancellationToken)
+    {
+        if (State.EnrollmentTokens.Count > 0)
+        {
+            Tokens.AddRange(State.EnrollmentTokens.Where(legacy => !Tokens.Any(t => t.TokenId == legacy.TokenId)));
+            await tokens.WriteStateAsync(cancellationToken);
+        }
+
+        if (State.EnrollmentConfigurations.Count > 0 && restrictions.State.Configurations.Count == 0)
+        {
+            restrictions.State.Configurations = State.EnrollmentConfigurations;
+            await restrictions.WriteStateAsync(cancellationToken);
+        }
+
+        if (State.RetireRequests.Count > 0)
+        {
+            foreach (var (deviceId, request) in State.RetireRequests)
+            {
+                retireRequests.State.Requests.TryAdd(deviceId, request);
+            }
+
+            await retireRequests.WriteStateAsync(cancellationToken);
+        }
+
+        if (State.Groups.Count > 0)
+        {
+            await memberSets.SaveAsync(TenantId, MemberSets.TenantGroups, State.Groups.Keys, [], cancellationToken);
+        }
+
+        State.EnrollmentTokens = [];
+        State.EnrollmentConfigurations = [];
+        State.RetireRequests = [];
+        State.Groups = [];
+        await tenant.WriteStateAsync(cancellationToken);
+    }
 
     public async Task<TenantInfo> CreateAsync(string displayName, string region)
     {
@@ -51,65 +112,49 @@ internal sealed partial class TenantGrain(
             throw new ArgumentOutOfRangeException(nameof(maximumUses), "Maximum uses, when set, must be at least 1.");
         }
 
+        var now = time.GetUtcNow();
+        if (Tokens.Count(t => IsUsable(t, now)) >= TenantLimits.MaxUsableEnrollmentTokens)
+        {
+            throw new InvalidRequestException(
+                $"A tenant may hold at most {TenantLimits.MaxUsableEnrollmentTokens} enrollment tokens that have neither expired nor been revoked; revoke one first.");
+        }
+
         var secret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
         var record = new EnrollmentTokenRecord
         {
             TokenId = Guid.NewGuid().ToString(),
             SecretHash = Hash(secret),
-            ExpiresDateTime = time.GetUtcNow() + lifetime,
+            ExpiresDateTime = now + lifetime,
             MaximumUses = maximumUses,
         };
-        State.EnrollmentTokens.Add(record);
-        await SaveAsync();
+        // Spent tokens are kept for listing, the most recently expiring first, up to a bound.
+        var dropped = Tokens.Where(t => !IsUsable(t, now)).OrderByDescending(t => t.ExpiresDateTime).Skip(TenantLimits.SpentEnrollmentTokensKept).ToHashSet();
+        tokens.State.Tokens = [.. Tokens.Where(t => !dropped.Contains(t)), record];
+        await _tokenRow.SaveAsync();
         return ToInfo(record, EnrollmentTokenFormat.Compose(TenantId, secret));
     }
 
     public Task<IReadOnlyList<EnrollmentTokenInfo>> ListEnrollmentTokensAsync() =>
-        Task.FromResult<IReadOnlyList<EnrollmentTokenInfo>>(State.EnrollmentTokens.Select(t => ToInfo(t, token: null)).ToList());
+        Task.FromResult<IReadOnlyList<EnrollmentTokenInfo>>(Tokens.Select(t => ToInfo(t, token: null)).ToList());
 
     public async Task AdmitEnrollmentAsync(string token, EnrollmentCandidate candidate)
     {
         var (record, _) = Evaluate(token, candidate);
         record.Uses++;
-        await SaveAsync();
+        await _tokenRow.SaveAsync();
     }
 
-    /// <summary>
-    /// Persists the state, with group commit: admissions interleave (every enrollment of the
-    /// tenant passes through this one grain and counts a token use), so callers that arrive while
-    /// a write is in flight wait for it and then share one write that covers all their changes.
-    /// Writes never overlap, so the provider's ETag check holds. Measured 2026-11-26 before this:
-    /// one write per admission held gateway enrollment at ~16/s whatever the load.
-    /// </summary>
-    private async Task SaveAsync()
-    {
-        var change = ++_changesMade;
-        while (_changesSaved < change)
-        {
-            if (_write.IsCompleted)
-            {
-                _write = WriteCoveringAsync(_changesMade);
-            }
+    /// <summary>Stores the tenant row (group commit: admissions read it while a write is in flight).</summary>
+    private Task SaveAsync() => _tenantRow.SaveAsync();
 
-            // A failed write fails every caller whose change it carried.
-            await _write;
-        }
-    }
-
-    private async Task WriteCoveringAsync(long upTo)
-    {
-        // A failed write refuses every change it carried with Unavailable and drops the activation,
-        // so none of them survives in memory to be written by a later, unrelated change.
-        await tenant.WriteOrRollBackAsync(GrainContext);
-        _changesSaved = Math.Max(_changesSaved, upTo);
-    }
+    private static bool IsUsable(EnrollmentTokenRecord token, DateTimeOffset now) => !token.Revoked && token.ExpiresDateTime > now;
 
     public Task<EnrollmentAdmission> EvaluateEnrollmentAsync(string token, EnrollmentCandidate candidate) =>
         Task.FromResult(Evaluate(token, candidate).Admission);
 
     public async Task<bool> RevokeEnrollmentTokenAsync(string tokenId)
     {
-        var record = State.EnrollmentTokens.FirstOrDefault(t => t.TokenId == tokenId);
+        var record = Tokens.FirstOrDefault(t => t.TokenId == tokenId);
         if (record is null)
         {
             return false;
@@ -118,7 +163,7 @@ internal sealed partial class TenantGrain(
         if (!record.Revoked)
         {
             record.Revoked = true;
-            await SaveAsync();
+            await _tokenRow.SaveAsync();
         }
 
         return true;
@@ -138,7 +183,7 @@ internal sealed partial class TenantGrain(
         }
 
         var hash = Hash(token[(tokenTenant.Length + 1)..]);
-        var record = State.EnrollmentTokens.FirstOrDefault(t => CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(t.SecretHash), Encoding.ASCII.GetBytes(hash)))
+        var record = Tokens.FirstOrDefault(t => CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(t.SecretHash), Encoding.ASCII.GetBytes(hash)))
             ?? throw new EnrollmentRefusedException(EnrollmentRefusal.InvalidToken, "The enrollment token is not valid.");
         if (record.Revoked)
         {

@@ -26,6 +26,10 @@ public sealed class FailingGrainStorage(DeepCopier copier) : IGrainStorage
     public T? Stored<T>(string stateName, GrainId grainId) =>
         _rows.TryGetValue((stateName, grainId), out var row) ? copier.Copy((T)row.State) : default;
 
+    /// <summary>Puts a row as an earlier version of the code would have written it (before any grain reads it).</summary>
+    public void Put<T>(string stateName, GrainId grainId, T state) where T : notnull =>
+        _rows[(stateName, grainId)] = (copier.Copy(state), Guid.NewGuid().ToString("N"));
+
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         if (_rows.TryGetValue((stateName, grainId), out var row))
