@@ -35,6 +35,14 @@ public interface ITenantGrain : IGrainWithStringKey
     Task AdmitEnrollmentAsync(string token, EnrollmentCandidate candidate);
 
     /// <summary>
+    /// Gives back the token use an admission counted when the device could not be created after
+    /// it, so a failed enrollment does not spend a token's limited uses. Interleaves, as admissions.
+    /// </summary>
+    [AlwaysInterleave]
+    [Alias("ReturnEnrollmentTokenUseAsync")]
+    Task ReturnEnrollmentTokenUseAsync(string token);
+
+    /// <summary>
     /// Runs every check of <see cref="AdmitEnrollmentAsync"/> without counting a token use, and
     /// answers the device limit that applies. Writes nothing.
     /// </summary>

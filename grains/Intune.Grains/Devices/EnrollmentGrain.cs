@@ -10,7 +10,8 @@ namespace Intune.Grains.Devices;
 /// Coordinates an enrollment. Order matters for "a refusal leaves nothing behind": the request
 /// is checked first, then the tenant evaluates token and restrictions without writing, then the
 /// user's device limit is checked and the device reserved, then the tenant admits it (counting a
-/// token use; the reservation is released if that fails), then the device is created.
+/// token use; the reservation is released if that fails), then the device is created (the token
+/// use is given back and the reservation released if that fails).
 /// Reentrant: it keeps no state, and a stateless worker is otherwise one call at a time per
 /// activation with one activation per core, which held gateway enrollment to two in progress
 /// per silo (each mostly waiting on storage).
@@ -70,12 +71,33 @@ internal sealed class EnrollmentGrain : Grain, IEnrollmentGrain
         try
         {
             await tenant.AdmitEnrollmentAsync(enrollmentToken, candidate);
-            return await GrainFactory.GetGrain<IDeviceGrain>(GrainKeys.Scoped(tenantId, deviceId)).EnrollAsync(enrollment);
+            try
+            {
+                return await GrainFactory.GetGrain<IDeviceGrain>(GrainKeys.Scoped(tenantId, deviceId)).EnrollAsync(enrollment);
+            }
+            catch
+            {
+                await ReturnTokenUseAsync(tenant, enrollmentToken);
+                throw;
+            }
         }
         catch when (user is not null)
         {
             await user.ReleaseDeviceAsync(deviceId);
             throw;
+        }
+    }
+
+    /// <summary>Best effort: the device's own failure is what the caller must see, not the refund's.</summary>
+    private static async Task ReturnTokenUseAsync(ITenantGrain tenant, string enrollmentToken)
+    {
+        try
+        {
+            await tenant.ReturnEnrollmentTokenUseAsync(enrollmentToken);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The use stays counted; the token's owner can raise its maximum or create another.
         }
     }
 

@@ -51,7 +51,7 @@ internal static class WriteFirst
         {
             await rows;
         }
-        catch (Exception e) when (e is Azure.RequestFailedException or IOException or TimeoutException)
+        catch (Exception e) when (IsStorageFailure(e))
         {
             throw new UnavailableException("Storage did not answer, so nothing was changed; retry in a few seconds.", RetryAfter);
         }
@@ -64,11 +64,16 @@ internal static class WriteFirst
         {
             return await rows;
         }
-        catch (Exception e) when (e is Azure.RequestFailedException or IOException or TimeoutException)
+        catch (Exception e) when (IsStorageFailure(e))
         {
             throw new UnavailableException("Storage did not answer; retry in a few seconds.", RetryAfter);
         }
     }
+
+    /// <summary>What the Azure SDK throws when storage refuses, fails or cannot be reached (after its retries).</summary>
+    private static bool IsStorageFailure(Exception e) =>
+        e is Azure.RequestFailedException or IOException or TimeoutException
+        || (e is AggregateException aggregate && aggregate.InnerExceptions.All(IsStorageFailure));
 
     /// <summary>Rolls back, drops the activation and returns the refusal to throw.</summary>
     public static UnavailableException Failed(IGrainContext grain, Exception cause, Action? rollBack)

@@ -1,4 +1,5 @@
 using Azure.Data.Tables;
+using Intune.Grains.Durability;
 
 namespace Intune.Grains.Groups;
 
@@ -39,7 +40,9 @@ public static class MemberSets
 
 /// <summary>
 /// Sets in Azure Table storage: partition = <c>{tenantId}_{setId}</c> (so a tenant's rows fall in
-/// the tenant's key range, which tenant moves copy), row = member id, no other properties.
+/// the tenant's key range, which tenant moves copy), row = member id, no other properties. Storage
+/// that fails or does not answer is <c>UnavailableException</c> (503 / <c>Unavailable</c>, retry):
+/// the grains change memory only after these calls return.
 /// </summary>
 public sealed class TableMemberSetStore(TableClient table) : IMemberSetStore
 {
@@ -47,7 +50,19 @@ public sealed class TableMemberSetStore(TableClient table) : IMemberSetStore
 
     public static string PartitionKey(string tenantId, string setId) => $"{tenantId}_{setId}";
 
-    public async Task<IReadOnlyList<string>> LoadAsync(string tenantId, string setId, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<string>> LoadAsync(string tenantId, string setId, CancellationToken cancellationToken = default) =>
+        WriteFirst.RowsAsync(QueryAsync(tenantId, setId, cancellationToken));
+
+    public Task SaveAsync(string tenantId, string setId, IReadOnlyCollection<string> added, IReadOnlyCollection<string> removed, CancellationToken cancellationToken = default) =>
+        WriteFirst.RowsAsync(WriteAsync(tenantId, setId, added, removed, cancellationToken));
+
+    public async Task DeleteAllAsync(string tenantId, string setId, CancellationToken cancellationToken = default)
+    {
+        var members = await LoadAsync(tenantId, setId, cancellationToken);
+        await SaveAsync(tenantId, setId, [], members, cancellationToken);
+    }
+
+    private async Task<IReadOnlyList<string>> QueryAsync(string tenantId, string setId, CancellationToken cancellationToken)
     {
         await EnsureTableAsync(cancellationToken);
         var members = new List<string>();
@@ -60,7 +75,7 @@ public sealed class TableMemberSetStore(TableClient table) : IMemberSetStore
         return members;
     }
 
-    public async Task SaveAsync(string tenantId, string setId, IReadOnlyCollection<string> added, IReadOnlyCollection<string> removed, CancellationToken cancellationToken = default)
+    private async Task WriteAsync(string tenantId, string setId, IReadOnlyCollection<string> added, IReadOnlyCollection<string> removed, CancellationToken cancellationToken)
     {
         if (added.Count + removed.Count == 0)
         {
@@ -70,12 +85,6 @@ public sealed class TableMemberSetStore(TableClient table) : IMemberSetStore
         await EnsureTableAsync(cancellationToken);
         var partition = PartitionKey(tenantId, setId);
         await TableBatches.UpsertAndDeleteAsync(table, partition, added.Select(id => new TableEntity(partition, id)), removed, cancellationToken);
-    }
-
-    public async Task DeleteAllAsync(string tenantId, string setId, CancellationToken cancellationToken = default)
-    {
-        var members = await LoadAsync(tenantId, setId, cancellationToken);
-        await SaveAsync(tenantId, setId, [], members, cancellationToken);
     }
 
     private async Task EnsureTableAsync(CancellationToken cancellationToken)

@@ -104,11 +104,11 @@ internal sealed partial class TenantGrain : ITenantComplianceGrain
         Task.FromResult<IReadOnlyList<PolicyCatalogEntry>>(State.Policies.Values.Where(p => p.Kind == kind).OrderBy(p => p.PolicyId, StringComparer.Ordinal).ToList());
 
     public Task AddGroupAsync(string groupId, string displayName) =>
-        WriteFirst.RowsAsync(memberSets.SaveAsync(TenantId, MemberSets.TenantGroups, [groupId], []));
+        memberSets.SaveAsync(TenantId, MemberSets.TenantGroups, [groupId], []);
 
     public async Task RemoveGroupAsync(string groupId)
     {
-        await WriteFirst.RowsAsync(memberSets.SaveAsync(TenantId, MemberSets.TenantGroups, [], [groupId]));
+        await memberSets.SaveAsync(TenantId, MemberSets.TenantGroups, [], [groupId]);
         if (State.GroupVersions.Remove(groupId, out var version))
         {
             await tenant.WriteOrRollBackAsync(GrainContext, () => State.GroupVersions[groupId] = version);
@@ -116,7 +116,7 @@ internal sealed partial class TenantGrain : ITenantComplianceGrain
     }
 
     public async Task<IReadOnlyList<string>> ListGroupsAsync() =>
-        (await WriteFirst.RowsAsync(memberSets.LoadAsync(TenantId, MemberSets.TenantGroups))).Order(StringComparer.Ordinal).ToList();
+        (await memberSets.LoadAsync(TenantId, MemberSets.TenantGroups)).Order(StringComparer.Ordinal).ToList();
 
     /// <summary>
     /// Records a compliance action's retire or wipe for an admin to decide. False when

@@ -144,6 +144,15 @@ internal sealed partial class TenantGrain(
         await _tokenRow.SaveAsync();
     }
 
+    public async Task ReturnEnrollmentTokenUseAsync(string token)
+    {
+        if (FindToken(token) is { Uses: > 0 } record)
+        {
+            record.Uses--;
+            await _tokenRow.SaveAsync();
+        }
+    }
+
     /// <summary>Stores the tenant row (group commit: admissions read it while a write is in flight).</summary>
     private Task SaveAsync() => _tenantRow.SaveAsync();
 
@@ -182,8 +191,7 @@ internal sealed partial class TenantGrain(
             throw new EnrollmentRefusedException(EnrollmentRefusal.InvalidToken, "The enrollment token is not valid.");
         }
 
-        var hash = Hash(token[(tokenTenant.Length + 1)..]);
-        var record = Tokens.FirstOrDefault(t => CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(t.SecretHash), Encoding.ASCII.GetBytes(hash)))
+        var record = FindToken(token)
             ?? throw new EnrollmentRefusedException(EnrollmentRefusal.InvalidToken, "The enrollment token is not valid.");
         if (record.Revoked)
         {
@@ -207,6 +215,18 @@ internal sealed partial class TenantGrain(
 
         CheckPlatformRestrictions(candidate);
         return (record, new EnrollmentAdmission(Effective(EnrollmentConfigurationKind.Limit, candidate).Limit));
+    }
+
+    /// <summary>The stored token whose secret hashes to the token's; compared in constant time.</summary>
+    private EnrollmentTokenRecord? FindToken(string token)
+    {
+        if (!EnrollmentTokenFormat.TryGetTenantId(token, out var tokenTenant) || tokenTenant != TenantId)
+        {
+            return null;
+        }
+
+        var hash = Encoding.ASCII.GetBytes(Hash(token[(tokenTenant.Length + 1)..]));
+        return Tokens.FirstOrDefault(t => CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(t.SecretHash), hash));
     }
 
     private TenantInfo Info => new(TenantId, State.DisplayName!, State.Region!, State.CreatedDateTime);

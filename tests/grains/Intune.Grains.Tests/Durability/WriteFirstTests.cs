@@ -147,6 +147,26 @@ public sealed class WriteFirstTests(WriteFirstTests.FailingStorageCluster fixtur
         Assert.Equal("Sales", (await group.CreateAsync("Sales", null)).DisplayName);
     }
 
+    [Fact]
+    public async Task AnEnrollmentWhoseDeviceCannotBeSaved_GivesItsTokenUseBack()
+    {
+        var tenantId = Guid.NewGuid().ToString();
+        var tenant = Grains.GetGrain<ITenantGrain>(tenantId);
+        await tenant.CreateAsync("Contoso", "na");
+        var token = await tenant.CreateEnrollmentTokenAsync(TimeSpan.FromDays(1), maximumUses: 1);
+        var enrollment = Grains.GetGrain<IEnrollmentGrain>(0);
+
+        Storage.FailWritesOf(id => id.Key.ToString().StartsWith(tenantId + "/", StringComparison.Ordinal) && id.Type.ToString().Contains("device", StringComparison.OrdinalIgnoreCase));
+        await Assert.ThrowsAsync<UnavailableException>(() => enrollment.EnrollAsync(token.Token!, TestDevices.Enrollment()));
+        var usesWhileFailing = (await tenant.ListEnrollmentTokensAsync()).Single().Uses;
+        Storage.Heal();
+        var enrolled = await enrollment.EnrollAsync(token.Token!, TestDevices.Enrollment());
+
+        Assert.Equal(0, usesWhileFailing);
+        Assert.Equal(tenantId, enrolled.TenantId);
+        Assert.Equal(1, (await tenant.ListEnrollmentTokensAsync()).Single().Uses);
+    }
+
     private static RoleAssignment Assignment(string id) => new(id, $"Assignment {id}", null, "builtin-readonly", ["adele@contoso.example"], []);
 
     private static AuditEvent Event(DateTimeOffset now) => new()
