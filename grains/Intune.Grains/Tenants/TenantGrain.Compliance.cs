@@ -52,6 +52,7 @@ internal sealed partial class TenantGrain : ITenantComplianceGrain
         State.Policies[entry.PolicyId] = entry;
         if (existing?.Assignments is { Count: > 0 } || entry.Assignments is { Count: > 0 })
         {
+            TrackTargetedGroups();
             await SaveDeliveryChangeAsync();
         }
         else
@@ -69,6 +70,7 @@ internal sealed partial class TenantGrain : ITenantComplianceGrain
 
         if (removed.Assignments is { Count: > 0 })
         {
+            TrackTargetedGroups();
             await SaveDeliveryChangeAsync();
         }
         else

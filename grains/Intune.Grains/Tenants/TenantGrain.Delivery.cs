@@ -35,8 +35,35 @@ internal sealed partial class TenantGrain
 
     public async Task TargetedGroupChangedAsync(string groupId)
     {
-        State.GroupVersions[groupId] = State.GroupVersions.GetValueOrDefault(groupId) + 1;
+        State.GroupVersions[groupId] = State.DeliveryVersion + 1;
         await SaveDeliveryChangeAsync();
+    }
+
+    /// <summary>
+    /// Keeps a membership version for exactly the groups some deliverable targets, before a
+    /// delivery change is saved. A group that starts being targeted gets the new delivery version
+    /// (never handed out before), so a cache that held its members from an earlier targeting
+    /// fetches them again: members that joined while nothing targeted the group were announced to
+    /// no one. Versions are delivery versions, unique and increasing, so dropping a group's entry
+    /// when it stops being targeted cannot hand a cache an old number again; the entries stay as
+    /// many as the targeted groups (bounded with the catalog's assignment targets).
+    /// </summary>
+    private void TrackTargetedGroups()
+    {
+        var targeted = State.Policies.Values
+            .SelectMany(p => p.Assignments ?? [])
+            .Where(a => a.GroupId is not null)
+            .Select(a => a.GroupId!)
+            .ToHashSet(StringComparer.Ordinal);
+        foreach (var untargeted in State.GroupVersions.Keys.Where(g => !targeted.Contains(g)).ToList())
+        {
+            State.GroupVersions.Remove(untargeted);
+        }
+
+        foreach (var groupId in targeted)
+        {
+            State.GroupVersions.TryAdd(groupId, State.DeliveryVersion + 1);
+        }
     }
 
     /// <summary>Stores the change with a new version, then tells the subscribers.</summary>

@@ -72,6 +72,28 @@ public sealed class DeliveryTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task AGroupRetargeted_AfterMembersJoinedWhileNothingTargetedIt_ReachesItsNewMembers()
+    {
+        var (kit, device, policy) = await ArrangeAsync();
+        var group = await kit.CreateGroupAsync();
+        var groupId = GrainKeys.Split(group.GetPrimaryKeyString()).Id;
+        await policy.AssignAsync([PolicyTestKit.Include(group)]);
+        await device.CheckInAsync(Facts);
+        var beforeJoining = await HeldAsync(device, policy);
+
+        // Joins while no deliverable targets the group: nothing announces it.
+        await policy.AssignAsync([]);
+        var untargeted = await kit.Tenant.GetDeliverySnapshotAsync();
+        await group.AddMembersAsync([EnrolledDevice.AsMember(device)]);
+        await policy.AssignAsync([PolicyTestKit.Include(group)]);
+        await device.CheckInAsync(Facts);
+
+        Assert.Empty(beforeJoining);
+        Assert.DoesNotContain(groupId, untargeted.GroupVersions.Keys);
+        Assert.Single(await HeldAsync(device, policy));
+    }
+
+    [Fact]
     public async Task AssignAsync_DeviceExcludedLater_LosesItAtCheckIn()
     {
         var (kit, device, policy) = await ArrangeAsync();
