@@ -84,7 +84,7 @@ public interface ITenantComplianceGrain : IGrainWithStringKey
     Task<IReadOnlyList<PolicyCatalogEntry>> ListPoliciesAsync(PolicyKind kind);
 
     [Alias("AddGroupAsync")]
-    Task AddGroupAsync(string groupId, string displayName);
+    Task AddGroupAsync(string groupId);
 
     [Alias("RemoveGroupAsync")]
     Task RemoveGroupAsync(string groupId);

@@ -157,9 +157,12 @@ internal sealed partial class DeviceGrain : IDeviceComplianceGrain
     private bool ApplySettingReports(IReadOnlyList<SettingReport> reports)
     {
         var changed = false;
+        bool Held(SettingReport report) =>
+            State.ConfigurationProfiles.TryGetValue(report.PolicyId, out var profile) && profile.Settings.ContainsKey(report.Setting);
+
         foreach (var report in reports)
         {
-            if (!State.ConfigurationProfiles.TryGetValue(report.PolicyId, out var profile) || !profile.Settings.ContainsKey(report.Setting))
+            if (!Held(report))
             {
                 continue;
             }
@@ -178,7 +181,7 @@ internal sealed partial class DeviceGrain : IDeviceComplianceGrain
         {
             foreach (var (key, report) in State.SettingReports.ToList())
             {
-                if (!State.ConfigurationProfiles.TryGetValue(report.PolicyId, out var profile) || !profile.Settings.ContainsKey(report.Setting))
+                if (!Held(report))
                 {
                     State.SettingReports.Remove(key);
                     changed = true;

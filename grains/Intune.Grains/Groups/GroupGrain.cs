@@ -85,7 +85,7 @@ internal sealed class GroupGrain(
         State.Description = description;
         State.CreatedDateTime = time.GetUtcNow();
         await group.WriteOrRollBackAsync(GrainContext, () => State.DisplayName = null);
-        await GrainFactory.GetGrain<ITenantComplianceGrain>(TenantId).AddGroupAsync(GroupId, displayName);
+        await GrainFactory.GetGrain<ITenantComplianceGrain>(TenantId).AddGroupAsync(GroupId);
         return Info;
     }
 

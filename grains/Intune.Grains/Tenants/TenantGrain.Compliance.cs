@@ -105,15 +105,15 @@ internal sealed partial class TenantGrain : ITenantComplianceGrain
     public Task<IReadOnlyList<PolicyCatalogEntry>> ListPoliciesAsync(PolicyKind kind) =>
         Task.FromResult<IReadOnlyList<PolicyCatalogEntry>>(State.Policies.Values.Where(p => p.Kind == kind).OrderBy(p => p.PolicyId, StringComparer.Ordinal).ToList());
 
-    public Task AddGroupAsync(string groupId, string displayName) =>
+    public Task AddGroupAsync(string groupId) =>
         memberSets.SaveAsync(TenantId, MemberSets.TenantGroups, [groupId], []);
 
     public async Task RemoveGroupAsync(string groupId)
     {
         await memberSets.SaveAsync(TenantId, MemberSets.TenantGroups, [], [groupId]);
-        if (State.GroupVersions.Remove(groupId, out var version))
+        if (State.GroupVersions.Remove(groupId))
         {
-            await tenant.WriteOrRollBackAsync(GrainContext, () => State.GroupVersions[groupId] = version);
+            await SaveAsync();
         }
     }
 

@@ -20,9 +20,10 @@ internal sealed partial class TenantGrain(
     TimeProvider time) : Grain, ITenantGrain
 {
     // The tenant is several rows (TenantLimits): identity and assignment facts here, tokens,
-    // restrictions and retire requests in rows of their own, groups as member-set rows. The
-    // tenant row and the token row are written with group commit: admissions interleave.
-    private GroupCommit<TenantState> _tenantRow = null!;
+    // restrictions and retire requests in rows of their own, groups as member-set rows. Only the
+    // token row is written by interleaving calls (every admission counts a use), so only it needs
+    // group commit; measured 2026-11-26 before group commit: one write per admission held gateway
+    // enrollment at ~16/s whatever the load.
     private GroupCommit<EnrollmentTokensState> _tokenRow = null!;
 
     private TenantState State => tenant.State;
@@ -33,7 +34,6 @@ internal sealed partial class TenantGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _tenantRow = new GroupCommit<TenantState>(tenant, GrainContext);
         _tokenRow = new GroupCommit<EnrollmentTokensState>(tokens, GrainContext);
         if (State.HasLegacyRows)
         {
@@ -153,8 +153,8 @@ internal sealed partial class TenantGrain(
         }
     }
 
-    /// <summary>Stores the tenant row (group commit: admissions read it while a write is in flight).</summary>
-    private Task SaveAsync() => _tenantRow.SaveAsync();
+    /// <summary>Stores the tenant row; written by non-interleaving calls only, so writes never overlap.</summary>
+    private Task SaveAsync() => tenant.WriteOrRollBackAsync(GrainContext);
 
     private static bool IsUsable(EnrollmentTokenRecord token, DateTimeOffset now) => !token.Revoked && token.ExpiresDateTime > now;
 

@@ -25,19 +25,9 @@ public static class InputLimits
     /// <exception cref="InvalidRequestException">The value is longer than <paramref name="max"/> or holds control characters.</exception>
     public static string? Text(string? value, string field, int max)
     {
-        if (value is null)
+        if (value is not null)
         {
-            return null;
-        }
-
-        if (value.Length > max)
-        {
-            throw new InvalidRequestException($"'{field}' is {value.Length} characters long; the limit is {max}.", field);
-        }
-
-        if (value.Any(c => char.IsControl(c) && c is not ('\n' or '\r' or '\t')))
-        {
-            throw new InvalidRequestException($"'{field}' holds control characters.", field);
+            InputText.Check(value, field, max);
         }
 
         return value;

@@ -81,17 +81,7 @@ public static class DeviceInputLimits
         switch (value)
         {
             case string text:
-                var limit = StringLimits.GetValueOrDefault(field.FullName, MaxString);
-                if (text.Length > limit)
-                {
-                    throw new InvalidRequestException($"'{name}' is {text.Length} characters long; the limit is {limit}.", name);
-                }
-
-                if (text.Any(c => char.IsControl(c) && c is not ('\n' or '\r' or '\t')))
-                {
-                    throw new InvalidRequestException($"'{name}' holds control characters.", name);
-                }
-
+                InputText.Check(text, name, StringLimits.GetValueOrDefault(field.FullName, MaxString));
                 break;
             case IMessage nested when field.FieldType == FieldType.Message && nested.Descriptor.File.Package == field.File.Package:
                 // Our own messages only: well-known types (Timestamp) carry no device text.
