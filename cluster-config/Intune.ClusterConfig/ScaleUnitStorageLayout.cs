@@ -69,12 +69,13 @@ public sealed class ScaleUnitStorageLayout
         GrainState = Table("grainstate", StoreKeying.ServiceId, "PartitionKey = {ServiceId}_{grain type}_{grain key}, RowKey = {state name}_{grain id}");
         Reminders = Table("reminders", StoreKeying.ServiceId, "PartitionKey = {ServiceId}_{grain hash:X8}, RowKey = {grain id}-{reminder name}, GrainReference = {grain id}");
         DeviceCatalog = Table("devices", StoreKeying.Tenant, "PartitionKey = {tenantId}_{index partition:D2}, RowKey = device id");
+        HardwareIndex = Table("hardwareindex", StoreKeying.Tenant, "PartitionKey = {tenantId}_hardware, RowKey = {serial|mac}:{identifier, escaped}|{device id}");
         PolicyReports = Table("policystatus", StoreKeying.Tenant, "PartitionKey = {tenantId}_{policyId}, RowKey = device id");
         MemberSets = Table("membersets", StoreKeying.Tenant, "PartitionKey = {tenantId}_{set id}, RowKey = member id");
         CertificateAuthority = Container("certificate-authority", StoreKeying.Unit, "device-ca.pfx (the unit's CA), trusted/{unit}.cer (peer CAs a move trusts)");
         MoveMarks = Container("tenant-moves", StoreKeying.TenantBlob, "{tenantId}.json: the mark of a tenant moving or moved away");
         AppContent = Container("app-content", StoreKeying.TenantBlob, "{tenantId}.apps/{appId}/{contentVersion}/{fileId}: line-of-business packages as uploaded (HMAC ‖ IV ‖ AES-CBC ciphertext)");
-        Stores = [Membership, GrainState, Reminders, DeviceCatalog, PolicyReports, MemberSets, CertificateAuthority, MoveMarks, AppContent, Table("auditevents", StoreKeying.Tenant, "PartitionKey = {tenantId}_{yyyyMM}, RowKey = event id inverted (newest first)")];
+        Stores = [Membership, GrainState, Reminders, DeviceCatalog, HardwareIndex, PolicyReports, MemberSets, CertificateAuthority, MoveMarks, AppContent, Table("auditevents", StoreKeying.Tenant, "PartitionKey = {tenantId}_{yyyyMM}, RowKey = event id inverted (newest first)")];
     }
 
     public static ScaleUnitStorageLayout For(ScaleUnitOptions unit) => new(unit.StoragePrefix, unit.ServiceId);
@@ -94,6 +95,9 @@ public sealed class ScaleUnitStorageLayout
 
     /// <summary>The device catalog: the listed projection of every device.</summary>
     public UnitStore DeviceCatalog { get; }
+
+    /// <summary>Serial numbers and MAC addresses → devices (network access control).</summary>
+    public UnitStore HardwareIndex { get; }
 
     /// <summary>Per-policy device status rows.</summary>
     public UnitStore PolicyReports { get; }

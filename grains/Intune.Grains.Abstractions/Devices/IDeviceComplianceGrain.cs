@@ -81,3 +81,22 @@ public interface IComplianceDeadlineGrain : IGrainWithStringKey
     [Alias("ScheduleAsync")]
     Task ScheduleAsync(DateTimeOffset? wake, bool daily);
 }
+
+/// <summary>
+/// The tenant's compliance validity sweep (keyed by tenant id): devices that stop checking in turn
+/// noncompliant after the tenant's validity period without a reminder each. One reminder per
+/// tenant runs the sweep every <c>Period</c>; each sweep asks the device index for the devices
+/// whose validity ran out since the previous one and lets each work out its own deadlines.
+/// </summary>
+[Alias("intune.IComplianceSweepGrain")]
+public interface IComplianceSweepGrain : IGrainWithStringKey
+{
+    /// <summary>Registers the sweep's reminder unless it already is (called as the tenant activates); interleaves, so enrollments never queue on it.</summary>
+    [AlwaysInterleave]
+    [Alias("EnsureScheduledAsync")]
+    Task EnsureScheduledAsync();
+
+    /// <summary>Sweeps now (the reminder's work); returns how many devices it asked to check their deadlines.</summary>
+    [Alias("SweepAsync")]
+    Task<int> SweepAsync();
+}

@@ -32,6 +32,11 @@ public interface IDeviceIndexGrain : IGrainWithStringKey
     [Alias("QueryAsync")]
     [ResponseTimeout("00:02:00")]
     Task<DeviceIndexPage> QueryAsync(DeviceQuery query);
+
+    /// <summary>The devices whose listed last check-in is after <paramref name="after"/> and at or before <paramref name="through"/> (the validity sweep's window).</summary>
+    [Alias("LastSyncedWithinAsync")]
+    [ResponseTimeout("00:02:00")]
+    Task<IReadOnlyList<string>> LastSyncedWithinAsync(DateTimeOffset after, DateTimeOffset through);
 }
 
 /// <summary>

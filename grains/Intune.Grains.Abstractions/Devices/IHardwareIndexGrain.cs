@@ -6,11 +6,11 @@ public enum HardwareKind
     MacAddress,
 }
 
-/// <summary>Keys of the hardware index: one grain per tenant and identifier, so a lookup is one point read.</summary>
+/// <summary>Keys of the hardware index: one identifier of a tenant's devices (<c>serial:…</c> or <c>mac:…</c>), normalized.</summary>
 public static class HardwareIndex
 {
-    public static string Key(string tenantId, HardwareKind kind, string value) =>
-        GrainKeys.Scoped(tenantId, $"{(kind == HardwareKind.SerialNumber ? "serial" : "mac")}:{Normalize(kind, value)}");
+    public static string Key(HardwareKind kind, string value) =>
+        $"{(kind == HardwareKind.SerialNumber ? "serial" : "mac")}:{Normalize(kind, value)}";
 
     /// <summary>Serials compare case-insensitively; MACs without separators ("00-1A-2B…" = "001a2b…").</summary>
     public static string Normalize(HardwareKind kind, string value) => kind == HardwareKind.MacAddress
@@ -19,19 +19,14 @@ public static class HardwareIndex
 }
 
 /// <summary>
-/// Maps one serial number or MAC address of a tenant to the device that reported it: the
-/// network-access-control lookup. Kept by the Device grain when its identifiers change.
+/// Network access control's lookup: which of the tenant's devices reported a serial number or MAC
+/// address (key = tenant id). The index itself is table rows the Device grains keep; this grain
+/// only reads them, from the silo that holds the storage.
 /// </summary>
 [Alias("intune.IHardwareIndexGrain")]
 public interface IHardwareIndexGrain : IGrainWithStringKey
 {
-    [Alias("SetAsync")]
-    Task SetAsync(string deviceId);
-
-    /// <summary>Forgets the entry if it still points at this device.</summary>
-    [Alias("RemoveAsync")]
-    Task RemoveAsync(string deviceId);
-
-    [Alias("GetDeviceIdAsync")]
-    Task<string?> GetDeviceIdAsync();
+    /// <summary>The device that most recently reported the identifier, or null.</summary>
+    [Alias("FindDeviceIdAsync")]
+    Task<string?> FindDeviceIdAsync(HardwareKind kind, string value);
 }

@@ -27,8 +27,10 @@ public interface ITenantGrain : IGrainWithStringKey
     /// <summary>
     /// Checks the token and the tenant's enrollment rules and, when they pass, counts one use of
     /// the token. Throws <see cref="EnrollmentRefusedException"/> and changes nothing otherwise.
-    /// Interleaves: the checks and the count run in one turn, and the write is shared with the
-    /// admissions in flight (group commit), so enrollment is not one storage write at a time.
+    /// Interleaves: the checks and the count run in one turn. A token with a maximum is written
+    /// before the call returns, the write shared with the admissions in flight (group commit); a
+    /// token without one is counted in memory and written within half a minute, so those
+    /// enrollments cost the tenant no storage request.
     /// </summary>
     [AlwaysInterleave]
     [Alias("AdmitEnrollmentAsync")]

@@ -244,10 +244,11 @@ internal static class DeviceComplianceModel
             .Select(a => (a.Policy, a.Action, a.Key));
 
     /// <summary>The earliest moment something changes without a check-in: a grace or action deadline, an error hold's end, or validity expiry.</summary>
-    public static DateTimeOffset? NextDeadline(DeviceState device, DateTimeOffset lastSync, DateTimeOffset now)
+    /// <param name="withValidity">Whether the validity deadline counts (false: only grace periods, error holds and scheduled actions).</param>
+    public static DateTimeOffset? NextDeadline(DeviceState device, DateTimeOffset lastSync, DateTimeOffset now, bool withValidity = true)
     {
         var candidates = new List<DateTimeOffset>();
-        if (device.HasCheckedIn)
+        if (withValidity && device.HasCheckedIn)
         {
             var validity = lastSync + TimeSpan.FromDays(SettingsOf(device).DeviceComplianceCheckinThresholdDays);
             if (validity >= now)

@@ -58,7 +58,19 @@ internal sealed partial class DeviceGrain : IDeviceComplianceGrain
     public Task<IReadOnlyList<ComplianceNotification>> GetNotificationsAsync() =>
         Task.FromResult<IReadOnlyList<ComplianceNotification>>(State.Notifications);
 
-    public Task<AccessVerdict?> GetAccessVerdictAsync() => Task.FromResult(State.IsEnrolled
+    public async Task<AccessVerdict?> GetAccessVerdictAsync()
+    {
+        // Network access is decided as of now: a deadline that passed while nothing woke the device
+        // (the validity sweep runs hourly) is run before the verdict, not after.
+        if (State.IsEnrolled && DeviceComplianceModel.HasDueDeadline(State, _lastSync, time.GetUtcNow()))
+        {
+            await RunDueDeadlinesAsync();
+        }
+
+        return Verdict();
+    }
+
+    private AccessVerdict? Verdict() => State.IsEnrolled
         ? new AccessVerdict(
             State.DeviceId!,
             IsManaged: State.ManagementState == ManagementState.Managed,
@@ -66,7 +78,7 @@ internal sealed partial class DeviceGrain : IDeviceComplianceGrain
             State.ComplianceState,
             State.ManagementState,
             _lastSync)
-        : null);
+        : null;
 
     public async Task RemoveFromComplianceAsync()
     {
@@ -81,7 +93,7 @@ internal sealed partial class DeviceGrain : IDeviceComplianceGrain
         var summary = GrainFactory.GetGrain<IDeviceStateSummaryGrain>(State.TenantId!);
         await summary.TransitionAsync(PolicyKind.Compliance, State.SummaryComplianceState, null);
         await summary.TransitionAsync(PolicyKind.Configuration, State.SummaryConfigurationState, null);
-        await Task.WhenAll(State.IndexedHardware.Select(k => GrainFactory.GetGrain<IHardwareIndexGrain>(k).RemoveAsync(State.DeviceId!)));
+        await hardwareIndex.ReleaseAsync(State.TenantId!, State.DeviceId!, State.IndexedHardware);
         await GrainFactory.GetGrain<IComplianceDeadlineGrain>(this.GetPrimaryKeyString()).ScheduleAsync(null, daily: false);
         _deadlineTimer?.Dispose();
         _deadlineTimer = null;
@@ -399,14 +411,17 @@ internal sealed partial class DeviceGrain : IDeviceComplianceGrain
             _deadlineTimer = this.RegisterGrainTimer(_ => RunDueDeadlinesAsync(), delay, Timeout.InfiniteTimeSpan);
         }
 
-        // Validity is days long and moves with every check-in: the reminder covers it with a daily
-        // period, registered once, so check-ins do not write the reminder table.
+        // A deadline within a day gets a reminder of its own. Validity is days long and moves with
+        // every check-in: the tenant's validity sweep (ComplianceSweepGrain) covers it, so neither
+        // enrollment nor check-ins write the reminder table for it. Other deadlines further out (a
+        // grace period or scheduled action of a noncompliant device) keep a daily reminder.
         var wake = next is { } d && d - now < TimeSpan.FromDays(1) ? d : (DateTimeOffset?)null;
-        var reminderTarget = wake ?? (State.HasCheckedIn ? DateTimeOffset.MaxValue : null);
+        var daily = DeviceComplianceModel.NextDeadline(State, _lastSync, now, withValidity: false) is not null;
+        var reminderTarget = wake ?? (daily ? DateTimeOffset.MaxValue : null);
         if (reminderTarget != State.ReminderDeadline)
         {
             State.ReminderDeadline = reminderTarget;
-            await GrainFactory.GetGrain<IComplianceDeadlineGrain>(this.GetPrimaryKeyString()).ScheduleAsync(wake, State.HasCheckedIn);
+            await GrainFactory.GetGrain<IComplianceDeadlineGrain>(this.GetPrimaryKeyString()).ScheduleAsync(wake, daily);
         }
     }
 
@@ -435,7 +450,7 @@ internal sealed partial class DeviceGrain : IDeviceComplianceGrain
         {
             if (!string.IsNullOrWhiteSpace(serial))
             {
-                wanted.Add(HardwareIndex.Key(State.TenantId!, HardwareKind.SerialNumber, serial));
+                wanted.Add(HardwareIndex.Key(HardwareKind.SerialNumber, serial));
             }
         }
 
@@ -443,7 +458,7 @@ internal sealed partial class DeviceGrain : IDeviceComplianceGrain
         {
             if (!string.IsNullOrWhiteSpace(mac) && HardwareIndex.Normalize(HardwareKind.MacAddress, mac).Length > 0)
             {
-                wanted.Add(HardwareIndex.Key(State.TenantId!, HardwareKind.MacAddress, mac));
+                wanted.Add(HardwareIndex.Key(HardwareKind.MacAddress, mac));
             }
         }
 
@@ -453,8 +468,8 @@ internal sealed partial class DeviceGrain : IDeviceComplianceGrain
         }
 
         await Task.WhenAll(
-            wanted.Except(State.IndexedHardware).Select(k => GrainFactory.GetGrain<IHardwareIndexGrain>(k).SetAsync(State.DeviceId!))
-                .Concat(State.IndexedHardware.Except(wanted).Select(k => GrainFactory.GetGrain<IHardwareIndexGrain>(k).RemoveAsync(State.DeviceId!))));
+            hardwareIndex.ClaimAsync(State.TenantId!, State.DeviceId!, wanted.Except(State.IndexedHardware).ToList()),
+            hardwareIndex.ReleaseAsync(State.TenantId!, State.DeviceId!, State.IndexedHardware.Except(wanted).ToList()));
         State.IndexedHardware = wanted;
         return true;
     }

@@ -13,6 +13,7 @@ internal sealed partial class DeviceGrain(
     [PersistentState("device", StorageNames.Grains)] IPersistentState<DeviceState> device,
     CertificateAuthority authority,
     IDeviceCatalog catalog,
+    IHardwareIndexStore hardwareIndex,
     Delivery.DeliveryCache deliveries,
     TimeProvider time,
     ILogger<DeviceGrain> logger) : Grain, IDeviceGrain

@@ -62,14 +62,26 @@ internal sealed class DeviceIndexGrain(IDeviceCatalog catalog) : Grain, IDeviceI
     [ReadOnly]
     public async Task<DeviceIndexPage> QueryAsync(DeviceQuery query)
     {
+        await LoadedAsync();
+        return DeviceIndex.Query(_rows.Values, query);
+    }
+
+    private Task LoadedAsync()
+    {
         // A failed load (storage unavailable) is retried by the next query rather than kept forever.
         if (_load is null || _load.IsFaulted || _load.IsCanceled)
         {
             _load = LoadAsync();
         }
 
-        await _load;
-        return DeviceIndex.Query(_rows.Values, query);
+        return _load;
+    }
+
+    [ReadOnly]
+    public async Task<IReadOnlyList<string>> LastSyncedWithinAsync(DateTimeOffset after, DateTimeOffset through)
+    {
+        await LoadedAsync();
+        return _rows.Values.Where(r => r.LastSyncDateTime > after && r.LastSyncDateTime <= through).Select(r => r.Id).ToList();
     }
 
     private async Task LoadAsync()

@@ -1,4 +1,5 @@
 using Intune.Grains.Certificates;
+using Intune.Grains.Durability;
 using Intune.Grains.Groups;
 using Intune.Grains.Tenants;
 using Intune.Grains.Users;
@@ -73,7 +74,12 @@ internal sealed class EnrollmentGrain : Grain, IEnrollmentGrain
             await tenant.AdmitEnrollmentAsync(enrollmentToken, candidate);
             try
             {
-                return await GrainFactory.GetGrain<IDeviceGrain>(GrainKeys.Scoped(tenantId, deviceId)).EnrollAsync(enrollment);
+                var device = GrainFactory.GetGrain<IDeviceGrain>(GrainKeys.Scoped(tenantId, deviceId));
+                // The id was minted above: there is nothing in storage to read.
+                using (NewGrain.Mark(device.GetGrainId()))
+                {
+                    return await device.EnrollAsync(enrollment);
+                }
             }
             catch
             {

@@ -1,33 +1,12 @@
-using Intune.Grains.Durability;
+using Orleans.Concurrency;
 
 namespace Intune.Grains.Devices;
 
-[GenerateSerializer, Alias("intune.HardwareIndexState")]
-public sealed class HardwareIndexState
+/// <summary>Reads the hardware index for gateways, which have no storage of the unit's own; keeps nothing.</summary>
+[StatelessWorker]
+[Reentrant]
+internal sealed class HardwareIndexGrain(IHardwareIndexStore index) : Grain, IHardwareIndexGrain
 {
-    [Id(0)] public string? DeviceId { get; set; }
-}
-
-/// <summary>One serial number or MAC address → device id (network access control by hardware identity).</summary>
-internal sealed class HardwareIndexGrain(
-    [PersistentState("hardwareIndex", StorageNames.Grains)] IPersistentState<HardwareIndexState> entry) : Grain, IHardwareIndexGrain
-{
-    public async Task SetAsync(string deviceId)
-    {
-        if (entry.State.DeviceId != deviceId)
-        {
-            entry.State.DeviceId = deviceId;
-            await entry.WriteOrRollBackAsync(GrainContext);
-        }
-    }
-
-    public async Task RemoveAsync(string deviceId)
-    {
-        if (entry.State.DeviceId == deviceId)
-        {
-            await entry.ClearOrRollBackAsync(GrainContext);
-        }
-    }
-
-    public Task<string?> GetDeviceIdAsync() => Task.FromResult(entry.State.DeviceId);
+    public Task<string?> FindDeviceIdAsync(HardwareKind kind, string value) =>
+        index.FindAsync(this.GetPrimaryKeyString(), HardwareIndex.Key(kind, value));
 }

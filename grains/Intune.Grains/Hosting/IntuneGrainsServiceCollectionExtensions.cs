@@ -34,6 +34,7 @@ public static class IntuneGrainsServiceCollectionExtensions
         services.AddSingleton<IDeviceCatalog>(sp => new IndexedDeviceCatalog(
             new TableDeviceCatalog(storage.Table(layout.DeviceCatalog), sp.GetRequiredService<TimeProvider>()),
             sp.GetRequiredService<IGrainFactory>()));
+        services.AddSingleton<IHardwareIndexStore>(sp => new TableHardwareIndexStore(storage.Table(layout.HardwareIndex), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new DeviceViewCache(sp.GetRequiredService<IOptions<DeviceCatalogOptions>>().Value.ViewCacheCapacity));
         services.AddSingleton<Delivery.DeliveryCache>();
         return services;

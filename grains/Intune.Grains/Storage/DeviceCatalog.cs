@@ -47,6 +47,9 @@ public sealed class DeviceCatalogOptions
 /// </summary>
 public sealed class TableDeviceCatalog(TableClient table, TimeProvider time) : IDeviceCatalog
 {
+    /// <summary>Device grains write their rows one at a time; rows of one partition that meet in flight share a transaction.</summary>
+    private readonly TableWriteBatcher _writes = new(table);
+
     private const int BatchSize = 100;
     private const int ReadConcurrency = 32;
     private const int WriteConcurrency = 4;
@@ -62,7 +65,7 @@ public sealed class TableDeviceCatalog(TableClient table, TimeProvider time) : I
     {
         await EnsureTableAsync(cancellationToken);
         var version = time.GetUtcNow().UtcTicks;
-        await table.UpsertEntityAsync(ToEntity(device, version), TableUpdateMode.Replace, cancellationToken);
+        await _writes.UpsertAsync(ToEntity(device, version), cancellationToken);
         return version;
     }
 

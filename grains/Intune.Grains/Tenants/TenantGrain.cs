@@ -26,6 +26,19 @@ internal sealed partial class TenantGrain(
     // enrollment at ~16/s whatever the load.
     private GroupCommit<EnrollmentTokensState> _tokenRow = null!;
 
+    /// <summary>
+    /// Uses of a token without a maximum are a count for the admin, not a limit: they are kept in
+    /// memory and written at most this often (and on deactivation), so enrolling with such a token
+    /// writes nothing to the tenant. A crash forgets at most this long's count; tokens with a
+    /// maximum are written before each admission, so they are never used more than allowed.
+    /// </summary>
+    internal static readonly TimeSpan UnlimitedUsesWriteInterval = TimeSpan.FromSeconds(30);
+
+    private IGrainTimer? _unlimitedUsesWrite;
+
+    /// <summary>Whether this activation has made sure the tenant's validity sweep is scheduled.</summary>
+    private bool _sweepScheduled;
+
     private TenantState State => tenant.State;
 
     private List<EnrollmentTokenRecord> Tokens => tokens.State.Tokens;
@@ -38,6 +51,36 @@ internal sealed partial class TenantGrain(
         if (State.HasLegacyRows)
         {
             await MoveLegacyRowsAsync(cancellationToken);
+        }
+
+        if (State.Exists)
+        {
+            await EnsureSweepScheduledAsync();
+        }
+    }
+
+    /// <summary>
+    /// The tenant's devices rely on its validity sweep rather than a reminder each. A failure to
+    /// register it must not fail the tenant: the next admission (or activation) tries again.
+    /// </summary>
+    private async Task EnsureSweepScheduledAsync()
+    {
+        try
+        {
+            await GrainFactory.GetGrain<Devices.IComplianceSweepGrain>(TenantId).EnsureScheduledAsync();
+            _sweepScheduled = true;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _sweepScheduled = false;
+        }
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_unlimitedUsesWrite is not null)
+        {
+            await _tokenRow.SaveAsync();
         }
     }
 
@@ -92,6 +135,7 @@ internal sealed partial class TenantGrain(
             State.Region = region;
             State.CreatedDateTime = time.GetUtcNow();
             await SaveAsync();
+            await EnsureSweepScheduledAsync();
         }
 
         return Info;
@@ -141,7 +185,11 @@ internal sealed partial class TenantGrain(
     {
         var (record, _) = Evaluate(token, candidate);
         record.Uses++;
-        await _tokenRow.SaveAsync();
+        await SaveUsesAsync(record);
+        if (!_sweepScheduled)
+        {
+            await EnsureSweepScheduledAsync();
+        }
     }
 
     public async Task ReturnEnrollmentTokenUseAsync(string token)
@@ -149,8 +197,27 @@ internal sealed partial class TenantGrain(
         if (FindToken(token) is { Uses: > 0 } record)
         {
             record.Uses--;
-            await _tokenRow.SaveAsync();
+            await SaveUsesAsync(record);
         }
+    }
+
+    private Task SaveUsesAsync(EnrollmentTokenRecord record)
+    {
+        if (record.MaximumUses is not null)
+        {
+            return _tokenRow.SaveAsync();
+        }
+
+        _unlimitedUsesWrite ??= this.RegisterGrainTimer(
+            async _ =>
+            {
+                // Disposing this one-shot timer cancels its token, so the write does not take it.
+                _unlimitedUsesWrite?.Dispose();
+                _unlimitedUsesWrite = null;
+                await _tokenRow.SaveAsync();
+            },
+            new GrainTimerCreationOptions(UnlimitedUsesWriteInterval, Timeout.InfiniteTimeSpan) { Interleave = true });
+        return Task.CompletedTask;
     }
 
     /// <summary>Stores the tenant row; written by non-interleaving calls only, so writes never overlap.</summary>

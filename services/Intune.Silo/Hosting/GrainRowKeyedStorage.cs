@@ -1,3 +1,4 @@
+using Intune.Grains.Durability;
 using Orleans.Storage;
 
 namespace Intune.Silo.Hosting;
@@ -14,13 +15,15 @@ namespace Intune.Silo.Hosting;
 /// tenant snapshots and moves copy them unchanged.
 /// </summary>
 /// <remarks>
+/// A grain the service has just created (<see cref="NewGrain"/>) is not read at all: it starts
+/// empty, and its first write inserts.
 /// Rows written before this change (row key = the bare state name) are not read: the project
 /// has no deployments to migrate, so a local cluster's old state starts empty.
 /// </remarks>
 internal sealed class GrainRowKeyedStorage(IGrainStorage inner) : IGrainStorage
 {
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
-        inner.ReadStateAsync(RowKey(stateName, grainId), grainId, grainState);
+        NewGrain.IsMarked(grainId) ? Task.CompletedTask : inner.ReadStateAsync(RowKey(stateName, grainId), grainId, grainState);
 
     public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
         inner.WriteStateAsync(RowKey(stateName, grainId), grainId, grainState);

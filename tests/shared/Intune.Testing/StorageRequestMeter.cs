@@ -58,11 +58,6 @@ public static class StorageRequestMeter
             string? store = null, operation = null;
             foreach (var tag in tags)
             {
-                if (tag.Key == "store" && tag.Value is "membership" or "reminders")
-                {
-                    return;
-                }
-
                 if (tag.Key == "store")
                 {
                     store = tag.Value as string;
@@ -71,6 +66,13 @@ public static class StorageRequestMeter
                 {
                     operation = tag.Value as string;
                 }
+            }
+
+            // Membership heartbeats and the reminder service's polls are background traffic; a
+            // reminder registered or removed is the operation's own cost and is counted.
+            if (store == "membership" || (store == "reminders" && operation is "read" or "query"))
+            {
+                return;
             }
 
             Interlocked.Add(ref _total, value);

@@ -24,7 +24,7 @@ public sealed class AccessVerdictService(IScaleUnitRouter router)
                 ? (HardwareKind.MacAddress, macAddress)
                 : throw new InvalidRequestException("Give serialNumber or macAddress (12 hex digits, any separators).", "serialNumber");
         var grains = await router.ForTenantAsync(tenantId);
-        var deviceId = await grains.GetGrain<IHardwareIndexGrain>(HardwareIndex.Key(tenantId, kind, value)).GetDeviceIdAsync();
+        var deviceId = await grains.GetGrain<IHardwareIndexGrain>(tenantId).FindDeviceIdAsync(kind, value);
         return (deviceId is null ? null : await grains.GetGrain<IDeviceComplianceGrain>(GrainKeys.Scoped(tenantId, deviceId)).GetAccessVerdictAsync())
             ?? throw new NotFoundException($"No managed device of this tenant reported {(kind == HardwareKind.SerialNumber ? "serial number" : "MAC address")} '{value}'.");
     }

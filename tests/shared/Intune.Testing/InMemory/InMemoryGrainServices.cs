@@ -27,6 +27,7 @@ public static class InMemoryGrainServices
         services.AddSingleton<IDeviceCatalog>(sp => new IndexedDeviceCatalog(
             new InMemoryDeviceCatalog(sp.GetRequiredService<TimeProvider>()),
             sp.GetRequiredService<IGrainFactory>()));
+        services.AddSingleton<IHardwareIndexStore, InMemoryHardwareIndexStore>();
         services.AddSingleton(_ => new DeviceViewCache(DeviceViewCache.DefaultCapacity));
         services.AddSingleton<Intune.Grains.Delivery.DeliveryCache>();
         return services;
