@@ -114,11 +114,29 @@ public sealed partial class SystemBenchmarks(Profile profile, Report report)
             var started = Stopwatch.GetTimestamp();
             await device.EnrollAsync(token, ct);
             latency.Add(Stopwatch.GetTimestamp() - started);
-            await device.CheckInAsync(ct);
             enrolled.Add((device, Channel(_host.DeviceGateway, device)));
         });
         var seconds = stopwatch.Elapsed.TotalSeconds;
         var costs = window.End(profile.GatewayDevices, seconds, latency, 0);
+        report.Add(new Figure("Enrollment", "enrollments/s over gRPC (token check, user reservation, CSR → certificate, durable writes), 32 in flight", profile.GatewayDevices / seconds, "/s",
+            Notes: $"p50 {latency.PercentileMs(50):F1} ms, p99 {latency.PercentileMs(99):F1} ms; the first check-in is measured apart (next figure); {costs.Costs}",
+            RequestsPerOperation: costs.StorageRequestsPerOperation));
+
+        // The first check-in on its own: bootstrap, compliance evaluation, catalog row, hardware index.
+        var checkInLatency = new Latency();
+        stopwatch.Restart();
+        window = Load.Window.Start();
+        await Parallel.ForEachAsync(enrolled, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (entry, ct) =>
+        {
+            var started = Stopwatch.GetTimestamp();
+            await entry.Device.CheckInAsync(ct);
+            checkInLatency.Add(Stopwatch.GetTimestamp() - started);
+        });
+        seconds = stopwatch.Elapsed.TotalSeconds;
+        costs = window.End(profile.GatewayDevices, seconds, checkInLatency, 0);
+        report.Add(new Figure("Enrollment", "first check-ins/s after enrollment (new connection each), 32 in flight", profile.GatewayDevices / seconds, "/s",
+            Notes: $"p50 {checkInLatency.PercentileMs(50):F1} ms, p99 {checkInLatency.PercentileMs(99):F1} ms; {costs.Costs}",
+            RequestsPerOperation: costs.StorageRequestsPerOperation));
         foreach (var (device, channel) in enrolled)
         {
             _devices.Add((device, new DeviceService.DeviceServiceClient(channel)));
@@ -126,9 +144,6 @@ public sealed partial class SystemBenchmarks(Profile profile, Report report)
         }
 
         _seeded = _devices.Count;
-        report.Add(new Figure("Enrollment", "enrollments/s over gRPC (token check, CSR → certificate, durable writes), 32 in flight", profile.GatewayDevices / seconds, "/s",
-            Notes: $"p50 {latency.PercentileMs(50):F1} ms, p99 {latency.PercentileMs(99):F1} ms; includes one check-in each, and the requests too; {costs.Costs}",
-            RequestsPerOperation: costs.StorageRequestsPerOperation));
     }
 
     private async Task RawCeilingsAsync()
