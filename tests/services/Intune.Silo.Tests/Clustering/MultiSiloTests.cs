@@ -21,7 +21,11 @@ public sealed class MultiSiloTests
         var tenant = first.Grains.GetGrain<ITenantGrain>(tenantId);
         await tenant.CreateAsync("Two silos", "na");
         var token = (await tenant.CreateEnrollmentTokenAsync(TimeSpan.FromHours(1), null)).Token!;
-        var devices = Enumerable.Range(0, 24).Select(i => second.NewDevice((Platform)(1 + (i % 4)), i)).ToList();
+        // Half the devices enroll through each silo's gateway: placement prefers the caller's silo
+        // (the enrollment worker runs where the gateway is), so enrolling all through one gateway
+        // may leave the silo about to stop with no Device grain at all.
+        var devices = Enumerable.Range(0, 24)
+            .Select(i => (i % 2 == 0 ? first : second).NewDevice((Platform)(1 + (i % 4)), i)).ToList();
         try
         {
             foreach (var device in devices)
@@ -37,6 +41,10 @@ public sealed class MultiSiloTests
             Assert.True(onFirst > 0, "Placement put no Device grain on the silo about to stop, so the test would prove nothing.");
 
             await first.StopAsync();
+            foreach (var device in devices.Where(d => d.Gateway == first.DeviceGateway))
+            {
+                device.UseGateway(second.DeviceGateway);
+            }
 
             var results = new List<CheckInResponse>();
             foreach (var device in devices)
