@@ -22,10 +22,12 @@ public sealed class TenantDirectoryOptions
 
     /// <summary>
     /// How long a tenant move waits after marking the tenant moving before it copies: longer than
-    /// gateways keep a move mark (<c>TenantMoves:CacheSeconds</c>, 5 by default), so every gateway
-    /// holds the tenant's writes by the time the export reads its rows.
+    /// gateways keep a move mark (<c>TenantMoves:CacheSeconds</c>, 5 by default) plus the longest
+    /// a grain holds a write back (a device's delivered set, at most 30 s; summaries and reports,
+    /// 5 s), so every gateway holds the tenant's writes and every held-back write has landed by
+    /// the time the export reads its rows.
     /// </summary>
-    public int MoveDrainSeconds { get; set; } = 10;
+    public int MoveDrainSeconds { get; set; } = 40;
 }
 
 /// <summary>Rejects a directory file at start with errors that name the bad field.</summary>

@@ -128,38 +128,44 @@ internal sealed partial class DeviceGrain : IDeviceComplianceGrain
 
     /// <summary>
     /// The compliance part of a check-in: first-time bootstrap, setting reports, re-evaluation.
-    /// Returns whether anything that must be stored changed; calls nothing when nothing did.
+    /// Says what changed: what the device reported (kept only if stored now) and what was worked out
+    /// from the tenant's delivery facts (which the next check-in works out again); calls nothing
+    /// when nothing did.
     /// </summary>
-    private async Task<bool> ComplianceCheckInAsync(DeviceCheckIn checkIn, bool factsChanged, DateTimeOffset now)
+    private async Task<CheckInChanges> ComplianceCheckInAsync(DeviceCheckIn checkIn, bool factsChanged, DateTimeOffset now)
     {
-        var changed = false;
+        var reported = false;
         if (!State.HasCheckedIn)
         {
             await BootstrapAsync();
             State.HasCheckedIn = true;
-            changed = true;
+            reported = true;
         }
 
-        changed |= await SyncDeliveriesAsync();
-        changed |= await ApplyAppReportsAsync(checkIn.AppReports);
-        changed |= ApplyInventory(checkIn.DetectedApps);
+        var derived = await SyncDeliveriesAsync();
+        reported |= await ApplyAppReportsAsync(checkIn.AppReports);
+        reported |= ApplyInventory(checkIn.DetectedApps);
 
-        if (factsChanged || changed)
+        if (factsChanged || reported || derived)
         {
-            changed |= await IndexHardwareAsync();
+            reported |= await IndexHardwareAsync();
         }
 
-        changed |= ApplySettingReports(checkIn.SettingReports);
+        reported |= ApplySettingReports(checkIn.SettingReports);
 
         var before = State.ComplianceState;
-        if (changed || factsChanged || before != DeviceComplianceModel.ComputeOverall(State, _lastSync, now) || DeviceComplianceModel.HasDueDeadline(State, _lastSync, now))
+        if (reported || derived || factsChanged || before != DeviceComplianceModel.ComputeOverall(State, _lastSync, now) || DeviceComplianceModel.HasDueDeadline(State, _lastSync, now))
         {
             var statusesChanged = await RefreshComplianceAsync(now, reportAll: false);
-            changed |= statusesChanged || State.ComplianceState != before;
+            derived |= statusesChanged || State.ComplianceState != before;
         }
 
-        return changed;
+        return new CheckInChanges(reported, derived);
     }
+
+    /// <param name="Reported">Something the device told (facts, reports, inventory): only this check-in carries it.</param>
+    /// <param name="Derived">Only what the tenant's delivery facts and the reported facts imply: worked out again if lost.</param>
+    private readonly record struct CheckInChanges(bool Reported, bool Derived);
 
     /// <summary>
     /// Keeps a device's per-setting results only for settings of the configuration profiles it
@@ -290,7 +296,7 @@ internal sealed partial class DeviceGrain : IDeviceComplianceGrain
         _deliveryVersion = tenant.Version;
         if (changed)
         {
-            State.AssignmentVersion++;
+            State.AssignmentVersion = NextAssignmentVersion();
         }
 
         return changed;

@@ -41,10 +41,21 @@ internal sealed partial class DeviceGrain(
         return Task.CompletedTask;
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         StopNudging();
-        return Task.CompletedTask;
+        if (_derivedWrite is not null && State.IsEnrolled)
+        {
+            try
+            {
+                await PersistAsync();
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Nothing is lost: the next check-in works the effective set out again.
+                logger.LogWarning(e, "Device {DeviceId}: its delivered set could not be written at deactivation", State.DeviceId);
+            }
+        }
     }
 
     public async Task<DeviceEnrollmentResult> EnrollAsync(DeviceEnrollment enrollment)
@@ -137,11 +148,17 @@ internal sealed partial class DeviceGrain(
             changed = true;
         }
 
-        changed |= await ComplianceCheckInAsync(checkIn, factsChanged, now);
+        var recorded = Recorded();
+        var compliance = await ComplianceCheckInAsync(checkIn, factsChanged, now);
+        changed |= compliance.Reported || Recorded() != recorded;
 
         if (changed || now - State.LastSyncDateTime >= LastSyncPersistInterval)
         {
             await PersistAsync();
+        }
+        else if (compliance.Derived)
+        {
+            ScheduleDerivedWrite();
         }
 
         var etag = AssignmentEtag;
@@ -170,6 +187,9 @@ internal sealed partial class DeviceGrain(
     {
         State.LastSyncDateTime = _lastSync;
         await device.WriteOrRollBackAsync(GrainContext, rollBack);
+        // The write carried any delivered set still waiting for its own.
+        _derivedWrite?.Dispose();
+        _derivedWrite = null;
         var view = ToView();
         // The catalog lists devices: a write that changed only what it does not show (a
         // delivered policy that left the compliance state as it was) skips its row, whose

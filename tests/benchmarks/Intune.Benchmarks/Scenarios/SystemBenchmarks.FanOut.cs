@@ -3,6 +3,7 @@ using Intune.Grains;
 using Intune.Grains.Devices;
 using Intune.Grains.Groups;
 using Intune.Grains.Policies;
+using Intune.Testing;
 
 namespace Intune.Benchmarks.Scenarios;
 
@@ -82,6 +83,7 @@ public sealed partial class SystemBenchmarks
         await HeldStreamsAsync(connectedOk, heapBefore, residentBefore, deviceSide);
 
         var deliveryWindow = Load.Window.Start();
+        var requestsAtAssign = StorageRequestMeter.Total;
         var started = Stopwatch.GetTimestamp();
         await deviceSide.AssignedAsync(started);
         var assignOutcome = "returned";
@@ -105,6 +107,10 @@ public sealed partial class SystemBenchmarks
         }
 
         var delivery = deliveryWindow.End(latency.Count, Stopwatch.GetElapsedTime(started).TotalSeconds, latency, 0);
+        // A delivering check-in that leaves the device compliant writes its state behind (15–30 s
+        // later, DeviceGrain.DerivedWrite): wait those writes out and count them with the rest.
+        await Task.Delay(TimeSpan.FromSeconds(35));
+        var requestsWithWriteBehind = latency.Count > 0 ? (double)(StorageRequestMeter.Total - requestsAtAssign) / latency.Count : 0;
         var p99 = latency.PercentileMs(99) / 1000;
         var errors = deviceSide.Errors.GroupBy(e => e).Select(g => $"{g.Key} ×{g.Count()}").ToList();
         var atFullSize = groupSize >= 100_000;
@@ -113,6 +119,8 @@ public sealed partial class SystemBenchmarks
         report.Add(new Figure("Fan-out", "connected devices (Listen stream, own mTLS connection): nudged, checked in, got the policy — p50", latency.PercentileMs(50) / 1000, "s",
             Notes: $"max {latency.MaxMs / 1000:F1} s; check-in errors, each retried: {(errors.Count == 0 ? "none" : string.Join(", ", errors))}; {delivery.Costs} (per delivered device: its check-in that picked the policy up)",
             RequestsPerOperation: delivery.StorageRequestsPerOperation));
+        report.Add(new Figure("Fan-out", "storage requests per delivered device, the written-behind state included (from the assign call to 35 s after the last delivery; other traffic of those seconds included)", requestsWithWriteBehind, "requests",
+            RequestsPerOperation: requestsWithWriteBehind));
         report.Add(new Figure("Fan-out", "same, p99", p99, "s", Target: "≤ 10 s at 100,000", TargetMet: atFullSize ? p99 <= 10 : null,
             Notes: atFullSize ? null : $"group of {groupSize:N0}, {connectedOk:N0} connected; the target is set for 100,000 (full profile)"));
         report.Add(new Figure("Fan-out", "connected devices that got the policy", latency.Count, "devices", Target: $"all {connectedOk:N0}", TargetMet: latency.Count == connectedOk,
@@ -127,10 +135,11 @@ public sealed partial class SystemBenchmarks
 
         if (_changingCheckIns is { PerSecond: > 0 } changing && latency.Count > 0)
         {
-            // A delivering check-in persists the device, so its own ceiling is the state-changing rate.
+            // A delivering check-in used to persist the device, which made the state-changing rate its
+            // ceiling; written behind, it should now run well below that ratio.
             var drain = connectedOk / changing.PerSecond;
             report.Add(new Figure("Fan-out", $"connected p99 ÷ (connected ÷ state-changing check-in rate) = {p99:F2} s ÷ ({connectedOk:N0} ÷ {changing.PerSecond:N0}/s = {drain:F2} s)", p99 / drain, "×",
-                Notes: "near 1: the delivering check-ins' storage writes are the limit, not the fan-out"));
+                Notes: "near 1 would say the delivering check-ins' storage writes are the limit; they are written behind now"));
         }
     }
 
