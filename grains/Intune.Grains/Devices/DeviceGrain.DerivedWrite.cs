@@ -50,17 +50,26 @@ internal sealed partial class DeviceGrain
             State.ReminderDeadline);
     }
 
+    /// <summary>How soon a grain that found the silo's <see cref="Delivery.WriteBehindGate"/> full tries again (plus up to as much again).</summary>
+    internal static readonly TimeSpan WriteBehindRetry = TimeSpan.FromSeconds(1);
+
     private void ScheduleDerivedWrite()
     {
-        if (_derivedWrite is not null)
+        if (_derivedWrite is null)
         {
-            return;
+            // Spread by device id: a wave of deliveries writes over 15 s, not in one burst.
+            ArmDerivedWrite(DerivedWriteDelay + Spread(DerivedWriteDelay));
         }
-
-        // Spread by device id (stable, so tests can compute it): a wave of deliveries writes over 15 s, not in one burst.
-        var spread = TimeSpan.FromMilliseconds(DerivedWriteDelay.TotalMilliseconds * ((uint)StableHash(State.DeviceId ?? string.Empty) % 1000) / 1000.0);
-        _derivedWrite = this.RegisterGrainTimer(_ => WriteDerivedAsync(), DerivedWriteDelay + spread, Timeout.InfiniteTimeSpan);
     }
+
+    private void ArmDerivedWrite(TimeSpan delay)
+    {
+        _derivedWrite?.Dispose();
+        _derivedWrite = this.RegisterGrainTimer(_ => WriteDerivedAsync(), delay, Timeout.InfiniteTimeSpan);
+    }
+
+    private TimeSpan Spread(TimeSpan span) =>
+        TimeSpan.FromMilliseconds(span.TotalMilliseconds * ((uint)StableHash(State.DeviceId ?? string.Empty) % 1000) / 1000.0);
 
     private async Task WriteDerivedAsync()
     {
@@ -71,16 +80,24 @@ internal sealed partial class DeviceGrain
             return;
         }
 
+        if (!writeBehind.TryEnter())
+        {
+            ArmDerivedWrite(WriteBehindRetry + TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * WriteBehindRetry.TotalMilliseconds));
+            return;
+        }
+
         try
         {
             await PersistAsync();
         }
         catch (Errors.UnavailableException)
         {
-            // Storage refused: the timer is still set, so try again a delay later.
-            _derivedWrite?.Dispose();
-            _derivedWrite = null;
-            ScheduleDerivedWrite();
+            // Storage refused: try again a delay later.
+            ArmDerivedWrite(DerivedWriteDelay + Spread(DerivedWriteDelay));
+        }
+        finally
+        {
+            writeBehind.Exit();
         }
     }
 

@@ -15,6 +15,7 @@ internal sealed partial class DeviceGrain(
     IDeviceCatalog catalog,
     IHardwareIndexStore hardwareIndex,
     Delivery.DeliveryCache deliveries,
+    Delivery.WriteBehindGate writeBehind,
     TimeProvider time,
     ILogger<DeviceGrain> logger) : Grain, IDeviceGrain
 {
@@ -48,9 +49,17 @@ internal sealed partial class DeviceGrain(
         {
             try
             {
-                await PersistAsync();
+                await writeBehind.EnterAsync(cancellationToken);
+                try
+                {
+                    await PersistAsync();
+                }
+                finally
+                {
+                    writeBehind.Exit();
+                }
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception e)
             {
                 // Nothing is lost: the next check-in works the effective set out again.
                 logger.LogWarning(e, "Device {DeviceId}: its delivered set could not be written at deactivation", State.DeviceId);

@@ -37,6 +37,7 @@ public static class IntuneGrainsServiceCollectionExtensions
         services.AddSingleton<IHardwareIndexStore>(sp => new TableHardwareIndexStore(storage.Table(layout.HardwareIndex), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new DeviceViewCache(sp.GetRequiredService<IOptions<DeviceCatalogOptions>>().Value.ViewCacheCapacity));
         services.AddSingleton<Delivery.DeliveryCache>();
+        services.AddSingleton<Delivery.WriteBehindGate>(_ => new Delivery.WriteBehindGate());
         return services;
     }
 }

@@ -30,6 +30,7 @@ public static class InMemoryGrainServices
         services.AddSingleton<IHardwareIndexStore, InMemoryHardwareIndexStore>();
         services.AddSingleton(_ => new DeviceViewCache(DeviceViewCache.DefaultCapacity));
         services.AddSingleton<Intune.Grains.Delivery.DeliveryCache>();
+        services.AddSingleton(_ => new Intune.Grains.Delivery.WriteBehindGate());
         return services;
     }
 }
