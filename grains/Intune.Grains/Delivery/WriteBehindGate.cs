@@ -13,6 +13,16 @@ public sealed class WriteBehindGate(int concurrency = WriteBehindGate.DefaultCon
     public const int DefaultConcurrency = 32;
 
     private readonly SemaphoreSlim _slots = new(concurrency, concurrency);
+    private long _held;
+
+    /// <summary>Device states of this silo held back now (written within seconds, or at deactivation).</summary>
+    public long HeldBack => Interlocked.Read(ref _held);
+
+    /// <summary>A Device grain holds a state write back.</summary>
+    public void Held() => Interlocked.Increment(ref _held);
+
+    /// <summary>A held-back state was written, or is no longer held.</summary>
+    public void Written() => Interlocked.Decrement(ref _held);
 
     /// <summary>Takes a slot if one is free now.</summary>
     public bool TryEnter() => _slots.Wait(0);

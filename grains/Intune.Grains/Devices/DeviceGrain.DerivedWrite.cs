@@ -57,8 +57,8 @@ internal sealed partial class DeviceGrain
     {
         if (_derivedWrite is null)
         {
-            // Spread by device id: a wave of deliveries writes over 15 s, not in one burst.
-            ArmDerivedWrite(DerivedWriteDelay + Spread(DerivedWriteDelay));
+            writeBehind.Held();
+            ArmDerivedWrite(Spread(DerivedWriteDelay));
         }
     }
 
@@ -68,21 +68,31 @@ internal sealed partial class DeviceGrain
         _derivedWrite = this.RegisterGrainTimer(_ => WriteDerivedAsync(), delay, Timeout.InfiniteTimeSpan);
     }
 
-    private TimeSpan Spread(TimeSpan span) =>
-        TimeSpan.FromMilliseconds(span.TotalMilliseconds * ((uint)StableHash(State.DeviceId ?? string.Empty) % 1000) / 1000.0);
+    /// <summary>Nothing is held back any more: written, or no longer worth writing.</summary>
+    private void ForgetDerivedWrite()
+    {
+        if (_derivedWrite is not null)
+        {
+            _derivedWrite.Dispose();
+            _derivedWrite = null;
+            writeBehind.Written();
+        }
+    }
+
+    /// <summary>Between the span and twice it: a wave of deliveries writes over the span, not in one burst.</summary>
+    private static TimeSpan Spread(TimeSpan span) => span + (span * Random.Shared.NextDouble());
 
     private async Task WriteDerivedAsync()
     {
         if (!State.IsEnrolled)
         {
-            _derivedWrite?.Dispose();
-            _derivedWrite = null;
+            ForgetDerivedWrite();
             return;
         }
 
         if (!writeBehind.TryEnter())
         {
-            ArmDerivedWrite(WriteBehindRetry + TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * WriteBehindRetry.TotalMilliseconds));
+            ArmDerivedWrite(Spread(WriteBehindRetry));
             return;
         }
 
@@ -93,7 +103,7 @@ internal sealed partial class DeviceGrain
         catch (Errors.UnavailableException)
         {
             // Storage refused: try again a delay later.
-            ArmDerivedWrite(DerivedWriteDelay + Spread(DerivedWriteDelay));
+            ArmDerivedWrite(Spread(DerivedWriteDelay));
         }
         finally
         {
@@ -109,17 +119,6 @@ internal sealed partial class DeviceGrain
     /// version taken from it is new.
     /// </summary>
     private long NextAssignmentVersion() => Math.Max(State.AssignmentVersion + 1, time.GetUtcNow().UtcTicks);
-
-    private static int StableHash(string value)
-    {
-        var hash = 17;
-        foreach (var c in value)
-        {
-            hash = unchecked((hash * 31) + c);
-        }
-
-        return hash;
-    }
 
     private readonly record struct RecordedOutcome(
         ComplianceState ComplianceState,

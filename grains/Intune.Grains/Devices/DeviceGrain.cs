@@ -65,6 +65,8 @@ internal sealed partial class DeviceGrain(
                 logger.LogWarning(e, "Device {DeviceId}: its delivered set could not be written at deactivation", State.DeviceId);
             }
         }
+
+        ForgetDerivedWrite();
     }
 
     public async Task<DeviceEnrollmentResult> EnrollAsync(DeviceEnrollment enrollment)
@@ -197,8 +199,7 @@ internal sealed partial class DeviceGrain(
         State.LastSyncDateTime = _lastSync;
         await device.WriteOrRollBackAsync(GrainContext, rollBack);
         // The write carried any delivered set still waiting for its own.
-        _derivedWrite?.Dispose();
-        _derivedWrite = null;
+        ForgetDerivedWrite();
         var view = ToView();
         // The catalog lists devices: a write that changed only what it does not show (a
         // delivered policy that left the compliance state as it was) skips its row, whose

@@ -124,7 +124,7 @@ public sealed class DeliveryOnStorageTests(ITestOutputHelper output)
         string tenantId, policyId;
         SimulatedDevice byTimer, atDeactivation;
         CheckInResponse delivered, deactivated;
-        long storedBefore, storedAfterTimer;
+        long storedBefore, storedAfterTimer, heldAfterDelivery, heldAfterTimer;
         string deliveringDetail;
         await using (host)
         {
@@ -148,12 +148,15 @@ public sealed class DeliveryOnStorageTests(ITestOutputHelper output)
             delivered = await byTimer.CheckInAsync();
             deliveringDetail = StorageRequestMeter.Describe(before, StorageRequestMeter.Snapshot());
             storedBefore = (await StoredAsync(host, byTimer)).AssignmentVersion;
+            var gate = host.Services.GetRequiredService<WriteBehindGate>();
+            heldAfterDelivery = gate.HeldBack;
 
             // Past the delay and its per-device spread (15 s + up to 15 s): the timer's write is
             // queued on the grain before this check-in, which is answered after it.
             clock.Advance(TimeSpan.FromMinutes(1));
             var afterTimer = await byTimer.CheckInAsync();
             storedAfterTimer = (await StoredAsync(host, byTimer)).AssignmentVersion;
+            heldAfterTimer = gate.HeldBack;
             Assert.True(afterTimer.NotModified);
 
             deactivated = await atDeactivation.CheckInAsync();
@@ -169,6 +172,7 @@ public sealed class DeliveryOnStorageTests(ITestOutputHelper output)
         Assert.DoesNotContain("grainstate/write", deliveringDetail, StringComparison.Ordinal);
         Assert.NotEqual(Version(delivered), storedBefore);
         Assert.Equal(Version(delivered), storedAfterTimer);
+        Assert.Equal((1, 0), (heldAfterDelivery, heldAfterTimer));
         Assert.Contains(deactivated.CompliancePolicies, p => p.PolicyId == policyId);
         Assert.Equal(Version(deactivated), storedAtDeactivation.AssignmentVersion);
         Assert.Contains(policyId, storedAtDeactivation.CompliancePolicies.Keys);
